@@ -1,0 +1,27 @@
+"""The one place that imports scikit-learn privates.
+
+A scikit-learn release that moves one of these breaks this file, not twenty.
+"""
+
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Hidden,
+    Interval,
+    Options,
+    RealNotInt,
+    StrOptions,
+)
+from sklearn.utils.validation import _check_feature_names_in, validate_data
+
+__all__ = [
+    "HasMethods",
+    "Hidden",
+    "Interval",
+    "Options",
+    "RealNotInt",
+    "StrOptions",
+    "_check_feature_names_in",
+    "_fit_context",
+    "validate_data",
+]

@@ -1,0 +1,237 @@
+"""Lag features: past values of chosen columns as new columns."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from sklstm._compat import (
+    Interval,
+    StrOptions,
+    _check_feature_names_in,
+    _fit_context,
+)
+from sklstm.utils._history import extend_with_history, record_history
+from sklstm.utils._validation import check_numeric_input, who
+from sklstm.utils.discovery import TIME_ORDER_XFAILS
+
+__all__ = ["LagFeatures", "lag_matrix", "resolve_lags"]
+
+
+def resolve_lags(lags, owner: str = "LagFeatures") -> list[int]:
+    """Turn ``lags`` (int n, list, or range) into a sorted list of positive ints.
+
+    An int ``n`` means lags ``1..n``.
+
+    >>> resolve_lags(3), resolve_lags([7, 1]), resolve_lags(range(2, 6, 2))
+    ([1, 2, 3], [1, 7], [2, 4])
+    """
+    if isinstance(lags, Integral) and not isinstance(lags, bool):
+        if lags < 1:
+            raise ValueError(f"{owner}: lags={lags} must be >= 1.")
+        return list(range(1, int(lags) + 1))
+    values = list(lags)
+    if not values or not all(
+        isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in values
+    ):
+        raise ValueError(
+            f"{owner}: lags must be a positive int, or a non-empty list/range of "
+            f"positive ints; got {lags!r}."
+        )
+    if len(set(values)) != len(values):
+        raise ValueError(f"{owner}: lags {lags!r} contains duplicates.")
+    return sorted(int(v) for v in values)
+
+
+def lag_matrix(values: np.ndarray, lags: list[int], fill_value) -> np.ndarray:
+    """Lagged copies of each column of ``values``, column-major (col, then lag).
+
+    Row ``i`` of lag ``k`` holds ``values[i - k]``. Rows with ``i < k`` hold
+    ``fill_value``; ``"edge"`` repeats the first row (edge padding).
+
+    >>> lag_matrix(np.array([[1.0], [2.0], [3.0]]), [1, 2], "edge")
+    array([[1., 1.],
+           [1., 1.],
+           [2., 1.]])
+    """
+    n, m = values.shape
+    out = np.empty((n, m * len(lags)), dtype=values.dtype)
+    view = out.reshape(n, m, len(lags))
+    for j, k in enumerate(lags):
+        k = min(k, n)
+        view[k:, :, j] = values[: n - k]
+        view[:k, :, j] = values[:1] if fill_value == "edge" else fill_value
+    return out
+
+
+class LagFeatures(TransformerMixin, BaseEstimator):
+    """Add past values of chosen columns as new columns, without dropping rows.
+
+    Row ``i`` of ``price_lag3`` holds ``price`` at row ``i - 3``. Rows are taken
+    to be consecutive, equally spaced time steps, oldest first.
+
+    **The first rows.** Row ``i < k`` has no value ``k`` steps back;
+    ``fill_value`` says what it gets: ``"edge"`` (default) repeats the first
+    row's value, which keeps every downstream model NaN-free; a number (e.g.
+    ``np.nan`` for models that handle missing values) fills it instead.
+    **History that continues.** When the rows given to ``transform`` carry an
+    index that continues the index seen in ``fit`` (a DataFrame from the same
+    series, as in a ``TimeSeriesSplit`` test fold), their first lags are taken
+    from the last rows of the fit data, not filled.
+
+    Parameters
+    ----------
+    lags : int, list of int or range, default=1
+        ``n`` means lags ``1..n``; a list or range gives the lags themselves.
+    columns : list of str or int, or None, default=None
+        Columns to lag, by name (DataFrame input) or position; None lags all.
+    drop_original : bool, default=False
+        Drop the original columns from the output, keeping only the lags.
+    fill_value : "edge" or float, default="edge"
+        Value for rows with too little history; see above.
+
+    Attributes
+    ----------
+    lags_ : list of int
+        The lags, sorted.
+    columns_ : ndarray of int
+        Positions of the lagged columns.
+    history_ : History or None
+        Last ``max(lags_)`` fit rows, used when transform continues the fit index.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only for DataFrame input with string column names.
+
+    See Also
+    --------
+    Differencer : differences instead of lagged levels.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklstm import LagFeatures
+    >>> X = pd.DataFrame({"price": [10.0, 11.0, 13.0, 12.0]})
+    >>> lf = LagFeatures(lags=[1, 2]).set_output(transform="pandas")
+    >>> lf.fit_transform(X)
+       price  price_lag1  price_lag2
+    0   10.0        10.0        10.0
+    1   11.0        10.0        10.0
+    2   13.0        11.0        10.0
+    3   12.0        13.0        11.0
+
+    Rows that continue the fit index get their lags from the fit rows:
+
+    >>> lf.transform(pd.DataFrame({"price": [14.0]}, index=[4]))
+       price  price_lag1  price_lag2
+    4   14.0        12.0        13.0
+    """
+
+    _parameter_constraints: dict = {
+        "lags": [Interval(Integral, 1, None, closed="left"), "array-like", range],
+        "columns": ["array-like", None],
+        "drop_original": ["boolean"],
+        "fill_value": [StrOptions({"edge"}), Real],
+    }
+
+    def __init__(self, lags=1, *, columns=None, drop_original=False, fill_value="edge"):
+        self.lags = lags
+        self.columns = columns
+        self.drop_original = drop_original
+        self.fill_value = fill_value
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the columns and remember the last rows of X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+
+        Returns
+        -------
+        self : LagFeatures
+        """
+        values, index = check_numeric_input(self, X, reset=True, method="fit")
+        self.lags_ = resolve_lags(self.lags, who(self, "fit"))
+        self.columns_ = self._resolve_columns(values.shape[1])
+        self.history_ = record_history(values, index, max(self.lags_))
+        return self
+
+    def transform(self, X):
+        """Add the lag columns.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        X_out : ndarray of shape (n_samples, n_features_out)
+            Originals (unless ``drop_original``) followed by the lags of each
+            chosen column, column by column.
+        """
+        check_is_fitted(self)
+        values, index = check_numeric_input(self, X, reset=False, method="transform")
+        extended, k = extend_with_history(self.history_, values, index)
+        lagged = lag_matrix(extended[:, self.columns_], self.lags_, self.fill_value)[k:]
+        if self.drop_original:
+            return lagged
+        return np.hstack([values, lagged])
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output columns: originals, then ``{col}_lag{k}``.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+        """
+        check_is_fitted(self)
+        names = _check_feature_names_in(self, input_features)
+        lagged = [f"{names[c]}_lag{k}" for c in self.columns_ for k in self.lags_]
+        kept = [] if self.drop_original else list(names)
+        return np.asarray(kept + lagged, dtype=object)
+
+    def _resolve_columns(self, n_features: int) -> np.ndarray:
+        if self.columns is None:
+            return np.arange(n_features)
+        names = list(getattr(self, "feature_names_in_", []))
+        positions = []
+        for col in self.columns:
+            if isinstance(col, str):
+                if col not in names:
+                    raise ValueError(
+                        f"LagFeatures.fit: column {col!r} is not in X; "
+                        f"X has columns {names or list(range(n_features))}."
+                    )
+                positions.append(names.index(col))
+            elif isinstance(col, Integral) and -n_features <= col < n_features:
+                positions.append(int(col) % n_features)
+            else:
+                raise ValueError(
+                    f"LagFeatures.fit: column {col!r} is neither a column name nor a "
+                    f"position in 0..{n_features - 1}."
+                )
+        if not positions:
+            raise ValueError("LagFeatures.fit: columns is empty; pass None to lag all.")
+        return np.asarray(positions)
+
+    @classmethod
+    def _test_params(cls):
+        return [{"lags": 2}, {"lags": [1, 3], "drop_original": True, "fill_value": 0.0}]
+
+    def _expected_failed_checks(self):
+        return TIME_ORDER_XFAILS
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+

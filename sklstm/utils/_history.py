@@ -1,0 +1,126 @@
+"""History that continues: the tail of the fit rows, used when transform picks up there.
+
+Estimators that need past rows (lags, differences, windows, the LSTM lookback)
+remember the last rows seen in ``fit`` together with where they ended. When the
+rows later given to ``transform``/``predict`` carry an index that starts exactly
+one step after that end (a DatetimeIndex continuing the fit index at its
+frequency, or an integer index continuing with the same step), the remembered
+tail is put in front of them, so the first rows of a test fold get real
+history instead of fill values. In every other case (numpy input, an index that
+does not continue, an irregular index) only the rows given are used.
+
+With ``TimeSeriesSplit`` on a DataFrame, scikit-learn selects folds with
+``.iloc`` and keeps the original index, so each test fold continues its
+training fold and gets the benefit inside ``GridSearchCV`` too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "History",
+    "continues",
+    "extend_with_history",
+    "index_step",
+    "record_history",
+]
+
+
+@dataclass(frozen=True)
+class History:
+    """The last rows seen in fit and the index position where they ended.
+
+    Attributes
+    ----------
+    tail : ndarray of shape (n_tail, n_features)
+        The last ``n_tail`` rows of the fit data.
+    last_label : object
+        The index label of the last fit row.
+    step : object
+        The index step: a pandas offset or Timedelta for a DatetimeIndex, an int
+        for an integer index.
+    """
+
+    tail: np.ndarray
+    last_label: object
+    step: object
+
+
+def index_step(index) -> object | None:
+    """The regular step of an index, or None where it has none.
+
+    >>> index_step(pd.date_range("2020-01-01", periods=4, freq="D"))
+    <Day>
+    >>> index_step(pd.Index([10, 12, 14]))
+    2
+    >>> index_step(pd.Index([1, 2, 4])) is None
+    True
+    """
+    if index is None or len(index) < 2:
+        return None
+    if isinstance(index, pd.DatetimeIndex):
+        if index.freq is not None:
+            return index.freq
+        if len(index) >= 3:
+            freq = pd.infer_freq(index)
+            return None if freq is None else pd.tseries.frequencies.to_offset(freq)
+        return index[1] - index[0]
+    if isinstance(index, pd.RangeIndex):
+        return int(index.step)
+    if pd.api.types.is_integer_dtype(index.dtype):
+        steps = np.diff(index.to_numpy())
+        if steps[0] != 0 and np.all(steps == steps[0]):
+            return int(steps[0])
+    return None
+
+
+def record_history(values: np.ndarray, index, n_tail: int) -> History | None:
+    """Remember the last ``n_tail`` rows of ``values`` if ``index`` is regular."""
+    if index is None or n_tail <= 0:
+        return None
+    step = index_step(index)
+    if step is None:
+        return None
+    return History(tail=np.array(values[-n_tail:], copy=True),
+                   last_label=index[-1], step=step)
+
+
+def continues(history: History | None, index) -> bool:
+    """Whether ``index`` starts one step after the rows remembered in ``history``."""
+    if history is None or index is None or len(index) == 0:
+        return False
+    try:
+        return bool(index[0] == history.last_label + history.step)
+    except (TypeError, ValueError):
+        return False
+
+
+def extend_with_history(history: History | None, values: np.ndarray, index):
+    """Prepend the remembered tail when ``index`` continues the fit rows.
+
+    Returns
+    -------
+    values : ndarray
+        ``values`` itself, or the tail stacked on top of it.
+    n_prepended : int
+        How many rows were put in front: drop that many from the result.
+
+    Examples
+    --------
+    >>> idx = pd.RangeIndex(0, 5)
+    >>> h = record_history(np.arange(5.0)[:, None], idx, n_tail=2)
+    >>> out, k = extend_with_history(h, np.array([[5.0], [6.0]]), pd.RangeIndex(5, 7))
+    >>> out.ravel().tolist(), k
+    ([3.0, 4.0, 5.0, 6.0], 2)
+    >>> extend_with_history(h, np.array([[9.0]]), pd.RangeIndex(0, 1))[1]
+    0
+    """
+    if not continues(history, index) or history.tail.shape[1:] != values.shape[1:]:
+        return values, 0
+    return np.concatenate([history.tail.astype(values.dtype, copy=False), values]), len(
+        history.tail
+    )
