@@ -32,9 +32,8 @@ def make_frame(n_rows: int, n_cols: int = 8, gaps: float = 0.0, seed: int = 0):
     rng = np.random.default_rng(seed)
     index = pd.date_range("2000-01-01", periods=n_rows, freq="min")
     t = np.arange(n_rows)[:, None]
-    values = np.sin(2 * np.pi * t / 1440 + np.arange(n_cols)) + 0.1 * rng.standard_normal(
-        (n_rows, n_cols)
-    )
+    noise = 0.1 * rng.standard_normal((n_rows, n_cols))
+    values = np.sin(2 * np.pi * t / 1440 + np.arange(n_cols)) + noise
     if gaps:
         values[rng.random(values.shape) < gaps] = np.nan
         values[0] = values[-1] = 0.0  # no edge gaps: pandas leaves those NaN
