@@ -1,9 +1,15 @@
 """sklstm: LSTM time-series regression as a first-class scikit-learn citizen."""
 
+from sklstm.compose import ConstrainedRegressor, LevelDifferenceRegressor
+from sklstm.forecasting import forecast, make_supervised
 from sklstm.preprocessing import LagFeatures
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ConstrainedRegressor",
+    "LevelDifferenceRegressor",
     "LagFeatures",
+    "forecast",
+    "make_supervised",
 ]

@@ -1,0 +1,213 @@
+"""Fit on the change from a level column of X, predict back on the original scale."""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
+from sklearn.utils import get_tags
+from sklearn.utils.validation import check_is_fitted
+
+from sklstm._compat import HasMethods, _fit_context
+from sklstm.utils._validation import check_numeric_input, column_labels, who
+
+__all__ = ["LevelDifferenceRegressor", "from_level", "to_level"]
+
+
+def _as_columns(level: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return level if y.ndim == 1 else level[:, None]
+
+
+def from_level(y: np.ndarray, level: np.ndarray, relative: bool) -> np.ndarray:
+    """The target relative to ``level``: ``y - level`` or ``y / level - 1``.
+
+    A 2-D ``y`` (several horizons) has ``level`` taken from each column.
+
+    >>> from_level(np.array([[12.0, 15.0]]), np.array([10.0]), relative=False)
+    array([[2., 5.]])
+    >>> from_level(np.array([12.0]), np.array([10.0]), relative=True)
+    array([0.2])
+    """
+    level = _as_columns(level, y)
+    return y / level - 1.0 if relative else y - level
+
+
+def to_level(delta: np.ndarray, level: np.ndarray, relative: bool) -> np.ndarray:
+    """Undo :func:`from_level`: ``delta + level`` or ``level * (1 + delta)``.
+
+    >>> to_level(np.array([[2.0, 5.0]]), np.array([10.0]), relative=False)
+    array([[12., 15.]])
+    """
+    level = _as_columns(level, delta)
+    return level * (1.0 + delta) if relative else delta + level
+
+
+class LevelDifferenceRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
+    """Fit on the change from a level column of X; predict on the original scale.
+
+    Trending series are easier to learn as changes: instead of the value ``h``
+    steps ahead, the inner regressor learns how far it will be from the current
+    level, ``y - X[level]`` (or the relative change ``y / X[level] - 1`` with
+    ``relative=True``), and ``predict`` adds the level back. Because the
+    differencing lives inside the estimator, predictions, scores and
+    ``GridSearchCV`` all work on the original scale; the inner regressor's
+    parameters tune as ``regressor__<name>``.
+
+    With several outputs (a 2-D y from several horizons) the level is
+    subtracted from every column. The level column stays a feature of the
+    inner regressor.
+
+    Parameters
+    ----------
+    regressor : estimator object
+        Any regressor with ``fit`` and ``predict``.
+    level : str or int, default=0
+        The level column: a column name of a DataFrame X, or a position.
+        Usually the current value of the target (as kept in X by
+        :func:`~sklstm.forecasting.make_supervised`).
+    relative : bool, default=False
+        Learn relative changes; the level must then be non-zero in every row.
+
+    Attributes
+    ----------
+    regressor_ : estimator object
+        The fitted clone of ``regressor``.
+    level_index_ : int
+        Position of the level column in X.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only for DataFrame input with string column names.
+
+    See Also
+    --------
+    ConstrainedRegressor : non-negative and ordered predictions.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from sklstm import LevelDifferenceRegressor
+    >>> X = pd.DataFrame({"sales": [10.0, 12.0, 14.0, 16.0]})
+    >>> y = X["sales"] + 2.0
+    >>> model = LevelDifferenceRegressor(LinearRegression(), level="sales").fit(X, y)
+    >>> model.predict(pd.DataFrame({"sales": [100.0]}))
+    array([102.])
+    """
+
+    _parameter_constraints: dict = {
+        "regressor": [HasMethods(["fit", "predict"])],
+        "level": [str, Integral],
+        "relative": ["boolean"],
+    }
+
+    def __init__(self, regressor, *, level=0, relative=False):
+        self.regressor = regressor
+        self.level = level
+        self.relative = relative
+
+    def _level_index(self, n_features: int) -> int:
+        names = list(getattr(self, "feature_names_in_", []))
+        if isinstance(self.level, str):
+            if self.level not in names:
+                raise ValueError(
+                    f"{who(self, 'fit')}: level column {self.level!r} is not in X; "
+                    f"X has columns {names or list(range(n_features))}. Pass a "
+                    "DataFrame with that column or a position."
+                )
+            return names.index(self.level)
+        if not -n_features <= self.level < n_features:
+            raise ValueError(
+                f"{who(self, 'fit')}: level={self.level} is not a column position "
+                f"of X, which has {n_features} column(s)."
+            )
+        return int(self.level) % n_features
+
+    def _level(self, values, index, X, method: str) -> np.ndarray:
+        level = values[:, self.level_index_]
+        name = column_labels(X, values.shape[1])[self.level_index_]
+        bad = ~np.isfinite(level)
+        if self.relative:
+            bad |= level == 0
+        if bad.any():
+            rows = np.flatnonzero(bad)
+            shown = rows if index is None else index[rows]
+            what = "missing or zero" if self.relative else "missing"
+            raise ValueError(
+                f"{who(self, method)}: the level column {name} is {what} in "
+                f"{len(rows)} row(s) (first: {shown[0]}); predictions are built on "
+                "it. Fill it in X before the model (it is read from X as given, "
+                "before any step inside the model)"
+                + (", or use relative=False." if self.relative else ".")
+            )
+        return level
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, **fit_params):
+        """Fit a clone of the inner regressor on the change from the level.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Passed to the inner regressor unchanged.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        **fit_params : dict
+            Passed to the inner regressor's ``fit``.
+
+        Returns
+        -------
+        self : LevelDifferenceRegressor
+        """
+        if y is None:
+            raise ValueError(
+                f"{who(self, 'fit')}: requires y to be passed, but the target y is "
+                "None."
+            )
+        tags = get_tags(self.regressor)
+        values, index, y_values = check_numeric_input(
+            self, X, reset=True, method="fit", allow_nan=tags.input_tags.allow_nan,
+            y=y, multi_output=tags.target_tags.multi_output,
+        )
+        self.level_index_ = self._level_index(values.shape[1])
+        level = self._level(values, index, X, "fit")
+        target = from_level(y_values, level, self.relative)
+        self.regressor_ = clone(self.regressor).fit(X, target, **fit_params)
+        return self
+
+    def predict(self, X):
+        """Predict the change with the inner regressor and add the level back.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
+        check_is_fitted(self)
+        allow_nan = get_tags(self.regressor).input_tags.allow_nan
+        values, index = check_numeric_input(
+            self, X, reset=False, method="predict", allow_nan=allow_nan
+        )
+        level = self._level(values, index, X, "predict")
+        delta = np.asarray(self.regressor_.predict(X), dtype=np.float64)
+        return to_level(delta, level, self.relative)
+
+    @classmethod
+    def _test_params(cls):
+        from sklearn.linear_model import Ridge
+
+        return [{"regressor": Ridge()}, {"regressor": Ridge(alpha=0.1), "level": -1}]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self.regressor)
+        tags.input_tags.allow_nan = inner.input_tags.allow_nan
+        tags.target_tags.multi_output = inner.target_tags.multi_output
+        tags.target_tags.single_output = inner.target_tags.single_output
+        tags.regressor_tags.poor_score = inner.regressor_tags is not None and (
+            inner.regressor_tags.poor_score
+        )
+        tags.non_deterministic = inner.non_deterministic
+        return tags
