@@ -2,14 +2,16 @@
 
 from sklstm.compose import ConstrainedRegressor, LevelDifferenceRegressor
 from sklstm.forecasting import forecast, make_supervised
-from sklstm.preprocessing import LagFeatures
+from sklstm.preprocessing import Differencer, LagFeatures, SeasonalSine
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ConstrainedRegressor",
     "LevelDifferenceRegressor",
+    "Differencer",
     "LagFeatures",
+    "SeasonalSine",
     "forecast",
     "make_supervised",
 ]

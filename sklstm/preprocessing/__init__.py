@@ -1,5 +1,7 @@
 """Time-series transformers: gaps, outliers, lags, differences, seasonality."""
 
+from sklstm.preprocessing._difference import Differencer
 from sklstm.preprocessing._lags import LagFeatures
+from sklstm.preprocessing._seasonal import SeasonalSine
 
-__all__ = ["LagFeatures"]
+__all__ = ["Differencer", "LagFeatures", "SeasonalSine"]

@@ -1,0 +1,522 @@
+"""Differences: regular and seasonal differencing with an exact inverse."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from sklstm._compat import Interval, _check_feature_names_in, _fit_context
+from sklstm.utils._history import continues, extend_with_history, record_history
+from sklstm.utils._validation import (
+    _check_values,
+    _to_float,
+    check_numeric_input,
+    column_labels,
+    who,
+)
+from sklstm.utils.discovery import TIME_ORDER_XFAILS
+
+__all__ = [
+    "Differencer",
+    "difference",
+    "difference_coefficients",
+    "undifference",
+]
+
+
+def difference_coefficients(order: int = 1, seasonal_lag: int | None = None):
+    """Coefficients of ``(1 - B)**order * (1 - B**seasonal_lag)``, lag 0 first.
+
+    ``B`` is the backshift operator: the difference at row ``i`` is
+    ``sum(c[k] * x[i - k])``. The length minus one is the *span*, the number of
+    earlier rows a difference reads.
+
+    >>> difference_coefficients(1).tolist()
+    [1.0, -1.0]
+    >>> difference_coefficients(2).tolist()
+    [1.0, -2.0, 1.0]
+    >>> difference_coefficients(1, seasonal_lag=4).tolist()
+    [1.0, -1.0, 0.0, 0.0, -1.0, 1.0]
+    """
+    coefs = np.array([1.0])
+    for _ in range(order):
+        coefs = np.convolve(coefs, [1.0, -1.0])
+    if seasonal_lag:
+        seasonal = np.zeros(seasonal_lag + 1)
+        seasonal[[0, -1]] = 1.0, -1.0
+        coefs = np.convolve(coefs, seasonal)
+    return coefs
+
+
+def difference(
+    values: np.ndarray,
+    order: int = 1,
+    seasonal_lag: int | None = None,
+    fill_value: float = 0.0,
+) -> np.ndarray:
+    """Regular and seasonal differences of each column, rows kept.
+
+    Row ``i`` of the result is ``((1 - B)**order (1 - B**s) x)[i]``, a weighted
+    sum of the rows ``i - k`` whose coefficient is non-zero (see
+    :func:`difference_coefficients`). The first ``span = order + s`` rows have
+    too little history and hold ``fill_value``. A NaN in ``values`` makes NaN
+    exactly the results whose sum reads it.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_samples,) or (n_samples, n_features)
+    order : int, default=1
+        Number of regular (lag-1) differences.
+    seasonal_lag : int or None, default=None
+        Lag of one seasonal difference; None for none.
+    fill_value : float, default=0.0
+        Value of the first ``span`` rows.
+
+    Returns
+    -------
+    diffs : ndarray of the same shape, float64
+
+    Examples
+    --------
+    >>> difference(np.array([1.0, 4.0, 9.0, 16.0]))
+    array([0., 3., 5., 7.])
+    >>> difference(np.array([1.0, 4.0, 9.0, 16.0]), order=2, fill_value=np.nan)
+    array([nan, nan,  2.,  2.])
+    """
+    values = np.asarray(values, dtype=np.float64)
+    coefs = difference_coefficients(order, seasonal_lag)
+    span = len(coefs) - 1
+    n = len(values)
+    out = np.full(values.shape, fill_value, dtype=np.float64)
+    if n > span:
+        acc = values[span:].copy()
+        for k in np.flatnonzero(coefs[1:]) + 1:
+            acc += coefs[k] * values[span - k : n - k]
+        out[span:] = acc
+    return out
+
+
+def _seasonal_cumsum(diffs: np.ndarray, seed: np.ndarray, lag: int) -> np.ndarray:
+    """Undo ``w[i] - w[i - lag]``: ``seed`` holds the ``lag`` values of w before."""
+    n, m = diffs.shape
+    full = np.concatenate([seed, diffs])
+    pad = -len(full) % lag
+    if pad:
+        full = np.concatenate([full, np.zeros((pad, m))])
+    full = np.cumsum(full.reshape(-1, lag, m), axis=0).reshape(-1, m)
+    return full[lag : lag + n]
+
+
+def undifference(
+    diffs: np.ndarray,
+    before: np.ndarray,
+    order: int = 1,
+    seasonal_lag: int | None = None,
+) -> np.ndarray:
+    """Levels from their differences, given the levels of the rows just before.
+
+    The exact inverse of :func:`difference` on rows that all have history:
+    ``undifference(difference(x)[span:], x[:span]) == x[span:]`` up to
+    rounding. Seasonal differences are undone by a cumulative sum per phase,
+    regular ones by a cumulative sum, so the cost is linear in the rows. A NaN
+    difference makes every later level it feeds NaN.
+
+    Parameters
+    ----------
+    diffs : ndarray of shape (n_samples, n_features)
+        Differences; every row is a true difference (none is a fill value).
+    before : ndarray of shape (span, n_features)
+        Levels of the ``span = order + seasonal_lag`` rows before ``diffs``.
+    order : int, default=1
+    seasonal_lag : int or None, default=None
+
+    Returns
+    -------
+    levels : ndarray of shape (n_samples, n_features)
+
+    Examples
+    --------
+    >>> x = np.array([[3.0], [5.0], [4.0], [8.0], [9.0]])
+    >>> d = difference(x, order=2)
+    >>> undifference(d[2:], x[:2], order=2).ravel()
+    array([4., 8., 9.])
+    """
+    diffs = np.asarray(diffs, dtype=np.float64)
+    before = np.asarray(before, dtype=np.float64)
+    squeeze = diffs.ndim == 1
+    if squeeze:
+        diffs, before = diffs[:, None], before.reshape(-1, 1)
+    lag = seasonal_lag or 0
+    if len(before) != order + lag:
+        raise ValueError(
+            f"undifference: before has {len(before)} rows; order={order} and "
+            f"seasonal_lag={seasonal_lag} need {order + lag}."
+        )
+    # partial[j] = (1 - B)**j applied to the rows before (length span - j).
+    partial = [before]
+    for _ in range(order):
+        partial.append(np.diff(partial[-1], axis=0))
+    levels = diffs
+    if lag:
+        levels = _seasonal_cumsum(levels, partial[order][-lag:], lag)
+    for j in reversed(range(order)):
+        levels = partial[j][-1] + np.cumsum(levels, axis=0)
+    return levels[:, 0] if squeeze else levels
+
+
+def resolve_columns(owner: str, columns, n_features: int, names) -> np.ndarray:
+    """Positions of ``columns`` (names or positions); all columns for None."""
+    if columns is None:
+        return np.arange(n_features)
+    names = list(names) if names is not None else []
+    positions = []
+    for col in columns:
+        if isinstance(col, str):
+            if col not in names:
+                raise ValueError(
+                    f"{owner}: column {col!r} is not in X; X has columns "
+                    f"{names or list(range(n_features))}."
+                )
+            positions.append(names.index(col))
+        elif (
+            isinstance(col, Integral)
+            and not isinstance(col, bool)
+            and -n_features <= col < n_features
+        ):
+            positions.append(int(col) % n_features)
+        else:
+            raise ValueError(
+                f"{owner}: column {col!r} is neither a column name nor a position "
+                f"in 0..{n_features - 1}."
+            )
+    if not positions:
+        raise ValueError(f"{owner}: columns is empty; pass None to use all columns.")
+    if len(set(positions)) != len(positions):
+        raise ValueError(f"{owner}: columns {list(columns)!r} names a column twice.")
+    return np.asarray(positions)
+
+
+class Differencer(TransformerMixin, BaseEstimator):
+    """Replace columns by their regular and seasonal differences, rows kept.
+
+    With ``order=d`` and ``seasonal_lag=s`` the output is
+    ``(1 - B)**d (1 - B**s) x``: ``d`` differences between consecutive rows, then
+    one difference between rows ``s`` apart (``B`` shifts one row back). This
+    removes a trend (``d=1``: linear, ``d=2``: quadratic) and a seasonal pattern
+    of ``s`` steps. One seasonal difference is almost always enough; for
+    more, chain two Differencers (``Pipeline.inverse_transform`` undoes both).
+    Rows are taken to be consecutive, equally spaced time steps, oldest first.
+
+    **The first rows.** A difference at row ``i`` reads rows ``i - k`` for
+    ``k`` up to ``span = d + s``; the first ``span`` rows have no such history
+    and hold ``fill_value`` (default ``0.0``, "no change"; ``np.nan`` marks them
+    missing instead). No row is dropped.
+
+    **History that continues.** When the rows given to ``transform`` carry an
+    index that continues the index seen in ``fit`` (the next rows of the same
+    series, as in a ``TimeSeriesSplit`` test fold), their first differences read
+    the last ``span`` rows of the fit data, so nothing is filled.
+
+    **Missing values.** NaN is allowed. A difference is NaN exactly when one of
+    the rows it reads (those with a non-zero coefficient in
+    :func:`difference_coefficients`) is NaN; other rows stay finite.
+
+    **Restoring levels.** ``inverse_transform`` undoes the differences exactly
+    (up to float rounding). It needs the levels of the ``span`` rows before the
+    first true difference; it takes them
+
+    1. from ``anchors=`` when given: the levels of the ``span`` rows just
+       before the first row passed, every row passed being a true difference;
+    2. else, when the rows passed are a DataFrame whose index continues the
+       fit index, from the last ``span`` rows of the fit data (``history_``),
+       matching what ``transform`` did for such rows;
+    3. else from the first ``span`` rows of the fit data (``head_``): the rows
+       passed are taken to start where the fit data started (as the output of
+       ``fit_transform``), so their first ``span`` rows, fill values, are
+       replaced by those levels.
+
+    A NaN difference makes every later level it feeds NaN. With
+    ``drop_original=False`` the originals are part of the output and
+    ``inverse_transform`` returns them.
+
+    Parameters
+    ----------
+    order : int, default=1
+        Number of regular (lag-1) differences, ``d``; 0 for none.
+    seasonal_lag : int or None, default=None
+        Seasonal period in steps, ``s``; applies one difference between rows
+        ``s`` apart. None for no seasonal difference.
+    columns : list of str or int, or None, default=None
+        Columns to difference, by name (DataFrame input) or position; None
+        differences all. Other columns pass through unchanged.
+    drop_original : bool, default=True
+        True replaces each chosen column by its differences, in place; False
+        keeps all originals and appends the differences after them.
+    fill_value : float, default=0.0
+        Value of the first ``span`` rows, which lack history; see above.
+
+    Attributes
+    ----------
+    columns_ : ndarray of int
+        Positions of the differenced columns.
+    span_ : int
+        ``order + seasonal_lag``: rows of history one difference needs.
+    head_ : ndarray of shape (min(span_, n_fit_rows), len(columns_))
+        Levels of the first rows of the fit data, anchors for
+        ``inverse_transform`` (case 3 above).
+    history_ : History or None
+        Last ``span_`` fit rows and where they ended; None for numpy input or
+        an irregular index.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only for DataFrame input with string column names.
+
+    See Also
+    --------
+    difference, undifference : the functions behind this transformer.
+    LagFeatures : past levels as extra columns instead of differences.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklstm import Differencer
+    >>> X = pd.DataFrame({"price": [10.0, 11.0, 13.0, 12.0, 15.0]})
+    >>> diff = Differencer(order=1).set_output(transform="pandas")
+    >>> Xd = diff.fit_transform(X)
+    >>> Xd
+       price_diff1
+    0          0.0
+    1          1.0
+    2          2.0
+    3         -1.0
+    4          3.0
+    >>> diff.inverse_transform(Xd).ravel()
+    array([10., 11., 13., 12., 15.])
+
+    Rows that continue the fit index take their first difference from the fit
+    rows, and are restored from them:
+
+    >>> nxt = pd.DataFrame({"price": [14.0, 16.0]}, index=[5, 6])
+    >>> diff.transform(nxt)
+       price_diff1
+    5         -1.0
+    6          2.0
+    >>> diff.inverse_transform(diff.transform(nxt)).ravel()
+    array([14., 16.])
+
+    A seasonal difference, with NaN for the rows that lack history:
+
+    >>> X = pd.DataFrame({"sales": [5.0, 1.0, 6.0, 2.0, 7.0, 3.0]})
+    >>> Differencer(order=0, seasonal_lag=2, fill_value=np.nan).fit_transform(X)
+    array([[nan],
+           [nan],
+           [ 1.],
+           [ 1.],
+           [ 1.],
+           [ 1.]])
+    """
+
+    _parameter_constraints: dict = {
+        "order": [Interval(Integral, 0, None, closed="left")],
+        "seasonal_lag": [Interval(Integral, 2, None, closed="left"), None],
+        "columns": ["array-like", None],
+        "drop_original": ["boolean"],
+        "fill_value": [Real],
+    }
+
+    def __init__(
+        self,
+        order=1,
+        *,
+        seasonal_lag=None,
+        columns=None,
+        drop_original=True,
+        fill_value=0.0,
+    ):
+        self.order = order
+        self.seasonal_lag = seasonal_lag
+        self.columns = columns
+        self.drop_original = drop_original
+        self.fill_value = fill_value
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the columns and remember the first and last rows of X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+
+        Returns
+        -------
+        self : Differencer
+        """
+        values, index = check_numeric_input(self, X, reset=True, method="fit")
+        self.columns_ = resolve_columns(
+            who(self, "fit"),
+            self.columns,
+            values.shape[1],
+            getattr(self, "feature_names_in_", None),
+        )
+        self.span_ = int(self.order) + int(self.seasonal_lag or 0)
+        self.head_ = values[: self.span_, self.columns_].copy()
+        self.history_ = record_history(values, index, self.span_)
+        return self
+
+    def transform(self, X):
+        """Difference the chosen columns.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        X_out : ndarray of shape (n_samples, n_features_out)
+            With ``drop_original=True``, X with each chosen column replaced by
+            its differences; otherwise X followed by the differences.
+        """
+        check_is_fitted(self)
+        values, index = check_numeric_input(self, X, reset=False, method="transform")
+        extended, k = extend_with_history(self.history_, values, index)
+        diffs = difference(
+            extended[:, self.columns_], self.order, self.seasonal_lag, self.fill_value
+        )[k:]
+        if not self.drop_original:
+            return np.hstack([values, diffs])
+        out = values.copy()
+        out[:, self.columns_] = diffs
+        return out
+
+    def inverse_transform(self, X, *, anchors=None):
+        """Restore the levels from the output of :meth:`transform`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features_out)
+            Differenced rows, as ``transform`` returns them.
+        anchors : array-like of shape (span_, len(columns_)) or None
+            Levels of the ``span_`` rows just before the first row of X; every
+            row of X is then a true difference. None: take them from the fit
+            data, see the class docstring.
+
+        Returns
+        -------
+        X_levels : ndarray of shape (n_samples, n_features_in_)
+        """
+        check_is_fitted(self)
+        prefix = who(self, "inverse_transform")
+        values, index = self._check_differenced(X, prefix)
+        n_in = self.n_features_in_
+        if not self.drop_original:
+            return values[:, :n_in].copy()
+        out = values.copy()
+        diffs = values[:, self.columns_]
+        span, n = self.span_, len(values)
+        if anchors is not None:
+            before = np.asarray(anchors, dtype=np.float64)
+            if before.ndim == 1:
+                before = before.reshape(-1, 1)
+            if before.shape != (span, len(self.columns_)):
+                raise ValueError(
+                    f"{prefix}: anchors has shape {before.shape}; expected "
+                    f"({span}, {len(self.columns_)}): the levels of the {span} "
+                    "rows just before X, one column per differenced column."
+                )
+            levels = undifference(diffs, before, self.order, self.seasonal_lag)
+        elif continues(self.history_, index):
+            before = self.history_.tail[:, self.columns_]
+            self._need_rows(len(before), prefix)
+            levels = undifference(diffs, before, self.order, self.seasonal_lag)
+        elif n <= len(self.head_):
+            levels = self.head_[:n]
+        else:
+            self._need_rows(len(self.head_), prefix)
+            rest = undifference(diffs[span:], self.head_, self.order, self.seasonal_lag)
+            levels = np.concatenate([self.head_, rest])
+        out[:, self.columns_] = levels
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output columns, e.g. ``price_diff1``, ``price_sdiff12``.
+
+        The suffix is ``_diff{order}`` when ``order > 0``, then
+        ``_sdiff{seasonal_lag}`` when a seasonal lag is set (``_diff0`` when
+        neither).
+
+        Parameters
+        ----------
+        input_features : array-like of str or None
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+        """
+        check_is_fitted(self)
+        names = list(_check_feature_names_in(self, input_features))
+        suffix = f"_diff{self.order}" if self.order else ""
+        if self.seasonal_lag:
+            suffix += f"_sdiff{self.seasonal_lag}"
+        suffix = suffix or "_diff0"
+        if self.drop_original:
+            out = list(names)
+            for c in self.columns_:
+                out[c] = names[c] + suffix
+        else:
+            out = names + [names[c] + suffix for c in self.columns_]
+        return np.asarray(out, dtype=object)
+
+    def _check_differenced(self, X, prefix):
+        """Validate the input of inverse_transform: numeric, finite or NaN, wide."""
+        index = X.index if isinstance(X, pd.DataFrame) else None
+        converted = _to_float(X, prefix)
+        try:
+            values = np.asarray(converted, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"{prefix}: X could not be converted to float ({exc}); pass the "
+                "numeric output of transform."
+            ) from exc
+        if values.ndim == 1:
+            values = values.reshape(-1, 1)
+        n_out = self.n_features_in_ + (0 if self.drop_original else len(self.columns_))
+        if values.ndim != 2 or values.shape[1] != n_out:
+            raise ValueError(
+                f"{prefix}: X has shape {values.shape}, but the output of transform "
+                f"has {n_out} features; pass the differenced rows as transform "
+                "returns them."
+            )
+        if len(values) == 0:
+            raise ValueError(f"{prefix}: X has 0 rows; pass at least one row.")
+        _check_values(values, column_labels(X, n_out), index, prefix, allow_nan=True)
+        return values, index
+
+    def _need_rows(self, available: int, prefix: str) -> None:
+        span = self.span_
+        if available < span:
+            raise ValueError(
+                f"{prefix}: restoring levels needs the levels of {span} earlier "
+                f"rows (order={self.order} + seasonal_lag={self.seasonal_lag or 0}), "
+                f"but fit saw only {available} row(s). Fit on at least {span} rows, "
+                "or pass anchors=."
+            )
+
+    @classmethod
+    def _test_params(cls):
+        return [
+            {"order": 1},
+            {"order": 1, "seasonal_lag": 7, "drop_original": False, "fill_value": -1.0},
+        ]
+
+    def _expected_failed_checks(self):
+        return TIME_ORDER_XFAILS
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags

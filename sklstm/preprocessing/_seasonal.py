@@ -1,0 +1,616 @@
+"""Seasonal sine/cosine (Fourier) terms whose phase comes from time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from sklstm._compat import (
+    Interval,
+    StrOptions,
+    _check_feature_names_in,
+    _fit_context,
+    validate_data,
+)
+from sklstm.utils._history import continues, index_step, record_history
+from sklstm.utils._validation import check_numeric_input, who
+from sklstm.utils.discovery import TIME_ORDER_XFAILS
+
+__all__ = ["EPOCH", "SeasonalSine", "resolve_periods", "seasonal_terms"]
+
+#: The fixed origin of phases on datetime time: features depend on the
+#: timestamp alone, never on which rows were fitted.
+EPOCH = pd.Timestamp("1970-01-01")
+
+_UNITS_NS = [
+    ("D", 86_400 * 10**9),
+    ("h", 3_600 * 10**9),
+    ("min", 60 * 10**9),
+    ("s", 10**9),
+    ("ms", 10**6),
+    ("us", 10**3),
+    ("ns", 1),
+]
+
+
+def seasonal_terms(time, periods, harmonics) -> np.ndarray:
+    """Sine and cosine of ``2 pi h t / p`` for each period ``p`` and harmonic ``h``.
+
+    Columns come period by period, harmonic by harmonic, sine before cosine:
+    ``sin(p0, 1), cos(p0, 1), sin(p0, 2), ...``. The phase is reduced modulo the
+    period before scaling, in integer arithmetic when ``time`` is an integer
+    array and ``p`` a whole number, so rows ``t`` and ``t + p`` give identical
+    values even for large ``t`` (nanosecond timestamps).
+
+    Parameters
+    ----------
+    time : array-like of shape (n_samples,)
+        Time of each row, in the unit of the periods (steps, nanoseconds, ...).
+    periods : list of float
+        Positive periods.
+    harmonics : list of int
+        Number of harmonics of each period (``1`` : the fundamental only).
+
+    Returns
+    -------
+    terms : ndarray of shape (n_samples, 2 * sum(harmonics))
+
+    Examples
+    --------
+    >>> seasonal_terms(np.arange(4), [4], [1]).round(6) + 0.0
+    array([[ 0.,  1.],
+           [ 1.,  0.],
+           [ 0., -1.],
+           [-1.,  0.]])
+    """
+    time = np.asarray(time)
+    if time.ndim != 1:
+        raise ValueError(f"seasonal_terms: time must be 1-D; got shape {time.shape}.")
+    if len(periods) != len(harmonics):
+        raise ValueError(
+            f"seasonal_terms: {len(periods)} period(s) but {len(harmonics)} "
+            "harmonics counts; give one count per period."
+        )
+    out = np.empty((len(time), 2 * int(sum(harmonics))), dtype=np.float64)
+    c = 0
+    for p, n_harm in zip(periods, harmonics, strict=True):
+        if p <= 0:
+            raise ValueError(f"seasonal_terms: period {p!r} must be positive.")
+        exact = (
+            time.dtype.kind in "iu"
+            and float(p).is_integer()
+            and n_harm * float(p) < 2.0**62
+        )
+        if exact:
+            p = int(p)
+            base = np.mod(time.astype(np.int64, copy=False), p)
+        else:
+            base = np.mod(time.astype(np.float64), p)
+        for h in range(1, int(n_harm) + 1):
+            angle = np.mod(h * base, p) * (2.0 * np.pi / p)
+            out[:, c] = np.sin(angle)
+            out[:, c + 1] = np.cos(angle)
+            c += 2
+    return out
+
+
+def _span_label(ns: int) -> str:
+    for unit, size in _UNITS_NS:
+        if ns % size == 0:
+            return f"{ns // size}{unit}"
+    return f"{ns}ns"  # pragma: no cover - the last unit always divides
+
+
+def _step_label(p) -> str:
+    return str(int(p)) if float(p).is_integer() else repr(float(p))
+
+
+def resolve_periods(periods, harmonics, owner: str = "SeasonalSine"):
+    """Check ``periods`` and ``harmonics``; return them in canonical form.
+
+    Returns
+    -------
+    periods : list of (kind, value, label)
+        ``kind`` is ``"steps"`` (value: int or float number of steps) or
+        ``"span"`` (value: int nanoseconds).
+    harmonics : list of int
+        One count per period.
+
+    Examples
+    --------
+    >>> periods, harmonics = resolve_periods([12, "7D", 3.5], [2, 1, 1])
+    >>> periods
+    [('steps', 12, '12'), ('span', 604800000000000, '7D'), ('steps', 3.5, '3.5')]
+    >>> harmonics
+    [2, 1, 1]
+    """
+    single = isinstance(periods, (str, Real, timedelta, np.timedelta64))
+    items = [periods] if single else list(periods)
+    if not items:
+        raise ValueError(f"{owner}: periods is empty; give at least one period.")
+    resolved = []
+    for p in items:
+        if isinstance(p, (bool, np.bool_)):
+            raise ValueError(f"{owner}: period {p!r} is a bool; expected a number.")
+        if isinstance(p, Real):
+            if not (np.isfinite(p) and p > 0):
+                raise ValueError(
+                    f"{owner}: period {p!r} must be a positive, finite number of "
+                    "steps."
+                )
+            value = int(p) if float(p).is_integer() else float(p)
+            resolved.append(("steps", value, _step_label(p)))
+            continue
+        if isinstance(p, str):
+            try:
+                span = pd.Timedelta(p.strip())
+            except ValueError as exc:
+                raise ValueError(
+                    f"{owner}: period {p!r} is not a time span ({exc}). Use a "
+                    "pandas Timedelta string such as '7D', '24h', '15min', or "
+                    "'365.25D' for a year."
+                ) from exc
+            label = p.strip()
+        elif isinstance(p, (timedelta, np.timedelta64)):
+            span = pd.Timedelta(p)
+            label = None
+        else:
+            raise TypeError(
+                f"{owner}: period {p!r} ({type(p).__name__}) is neither a number "
+                "of steps nor a time span such as '7D' or pd.Timedelta(days=7)."
+            )
+        ns = int(span.as_unit("ns").value)
+        if ns <= 0:
+            raise ValueError(f"{owner}: period {p!r} must be a positive time span.")
+        resolved.append(("span", ns, label or _span_label(ns)))
+    keys = [(kind, value) for kind, value, _ in resolved]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"{owner}: periods {items!r} contains duplicates.")
+
+    if isinstance(harmonics, Integral) and not isinstance(harmonics, bool):
+        counts = [int(harmonics)] * len(resolved)
+    else:
+        counts = list(harmonics)
+        if len(counts) != len(resolved):
+            raise ValueError(
+                f"{owner}: harmonics has {len(counts)} entries but there are "
+                f"{len(resolved)} periods; give one count per period, or one int."
+            )
+    for h in counts:
+        if not (isinstance(h, Integral) and not isinstance(h, bool) and h >= 1):
+            raise ValueError(
+                f"{owner}: harmonics must be positive ints; got {harmonics!r}."
+            )
+    for (kind, value, label), h in zip(resolved, counts, strict=True):
+        if kind == "steps" and 2 * h > value:
+            raise ValueError(
+                f"{owner}: {h} harmonics of period {label} exceed the Nyquist limit "
+                f"(harmonic h needs 2*h <= period, so at most {int(value // 2)}); "
+                "higher ones repeat lower ones on a step grid."
+            )
+    return resolved, [int(h) for h in counts]
+
+
+def _fixed_step_ns(freq) -> int | None:
+    """Length of one step in ns for a fixed-length frequency, else None."""
+    try:
+        return int(pd.Timedelta(freq).as_unit("ns").value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _with_inferred_freq(time: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """``time`` with its frequency set where pandas can infer one."""
+    if time.freq is not None or len(time) < 3:
+        return time
+    try:
+        return pd.DatetimeIndex(time, freq="infer")
+    except ValueError:
+        return time
+
+
+def _calendar_steps(wall: pd.DatetimeIndex, freq, prefix: str) -> np.ndarray:
+    """Whole steps of a calendar frequency (months, weeks, business days) from
+    the first grid point at or after the epoch."""
+    origin = freq.rollforward(EPOCH)
+    lo, hi = min(origin, wall.min()), max(origin, wall.max())
+    grid = pd.date_range(lo, hi, freq=freq)
+    pos = grid.get_indexer(wall)
+    if (pos < 0).any():
+        bad = wall[np.flatnonzero(pos < 0)[0]]
+        raise ValueError(
+            f"{prefix}: time {bad} is not on the {freq.freqstr} grid learned at fit; "
+            "periods in steps need every time on that grid. Give the periods as "
+            "time spans (e.g. '30.4375D') instead."
+        )
+    return (pos - grid.get_loc(origin)).astype(np.int64)
+
+
+class SeasonalSine(TransformerMixin, BaseEstimator):
+    """Add sine/cosine terms of several seasonal periods, with an absolute phase.
+
+    For each period ``p`` and harmonic ``h = 1..H`` two columns are added,
+    ``sin(2 pi h t / p)`` and ``cos(2 pi h t / p)``, named ``sin_{p}_{h}`` and
+    ``cos_{p}_{h}`` (``sin_12_1``, ``cos_7D_2``). They let a model learn any
+    smooth seasonal shape of period ``p`` (a Fourier series truncated at ``H``).
+
+    **The phase comes from time, not from row positions.** ``t`` is read from
+    each row's time, so a row gets the same features whether it is transformed
+    with the training rows or alone in a test fold. Where the time comes from:
+
+    - a ``DatetimeIndex`` (or a ``PeriodIndex``, taken at period starts);
+      time-zone-aware times use the local wall clock, so daily cycles follow
+      local hours;
+    - an integer index (a ``RangeIndex`` too): the labels are time in steps;
+    - ``time_column``: a DataFrame column holding datetimes or numbers (steps).
+      That column is time, not a feature: it is left out of the numeric
+      checks, of ``n_features_in_`` and of the output;
+    - ``time="position"``: the row number, counted from the first fit row.
+      Rows given to ``transform`` are numbered from 0, except rows whose index
+      continues the fit index, which go on from the fit rows' count. This is
+      the only mode for numpy arrays, which carry no time: a numpy test fold
+      transformed alone restarts at phase 0, which is why it is not the
+      default.
+
+    With the default ``time="auto"`` a numpy array raises a ``ValueError``
+    rather than silently counting rows: pass a DataFrame (in a Pipeline,
+    ``set_output(transform="pandas")`` keeps the index through earlier steps),
+    or opt in to ``time="position"``.
+
+    **Periods** are numbers of steps (``12``, ``365.25``) or time spans
+    (``"7D"``, ``"24h"``, ``pd.Timedelta(days=7)``; a year is ``"365.25D"``).
+    Spans need datetime time. Phases on datetime time are counted from a fixed
+    epoch, 1970-01-01 00:00 (``EPOCH``): with hourly data, period ``"24h"``
+    has phase 0 at midnight. A period in steps on datetime time needs the
+    length of a step: the frequency of the fit index (``freq_``), learned at
+    fit so that a single row can be transformed later. A fixed frequency
+    (``"h"``, ``"D"``, ``"15min"``) turns ``p`` steps into a span of ``p``
+    steps; a calendar frequency (``"MS"``, ``"W"``, ``"B"``) counts whole steps
+    from the first grid point at or after the epoch (monthly data, period 12:
+    phase 0 in January).
+
+    Parameters
+    ----------
+    periods : float, str, timedelta or list of them, default=12
+        The seasonal periods, in steps or as time spans (see above).
+    harmonics : int or list of int, default=1
+        Harmonics per period: one int for all, or one per period. A period of
+        ``p`` steps allows at most ``p / 2``.
+    time : {"auto", "position"}, default="auto"
+        Where the time comes from; see above.
+    time_column : str, int or None, default=None
+        Label of a DataFrame column holding the time (datetime or numeric).
+    drop_original : bool, default=False
+        Drop the input columns from the output, keeping only the terms.
+
+    Attributes
+    ----------
+    periods_ : list of (kind, value, label)
+        The periods: ``("steps", p, "12")`` or ``("span", nanoseconds, "7D")``.
+    harmonics_ : list of int
+        Harmonics per period.
+    time_kind_ : {"datetime", "steps", "position"}
+        The kind of time seen at fit; transform requires the same.
+    freq_ : pandas offset, Timedelta or None
+        Step of the fit time, when periods in steps meet datetime time.
+    n_fit_rows_ : int
+        Rows seen at fit (``time="position"``).
+    history_ : History or None
+        Where the fit index ended (``time="position"``).
+    n_features_in_ : int
+        Numeric input columns (the time column excluded).
+    feature_names_in_ : ndarray of str
+        Only for DataFrame input with string column names.
+
+    See Also
+    --------
+    seasonal_terms : the function behind this transformer.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklstm import SeasonalSine
+    >>> idx = pd.date_range("2021-01-01", periods=24, freq="MS")
+    >>> X = pd.DataFrame({"sales": range(24)}, index=idx, dtype=float)
+    >>> ss = SeasonalSine(periods=12).set_output(transform="pandas")
+    >>> ss.fit_transform(X).round(3).head(4)
+                sales  sin_12_1  cos_12_1
+    2021-01-01    0.0     0.000     1.000
+    2021-02-01    1.0     0.500     0.866
+    2021-03-01    2.0     0.866     0.500
+    2021-04-01    3.0     1.000     0.000
+
+    The phase is absolute: one row alone gets the same terms.
+
+    >>> ss.transform(X.iloc[[14]]).round(3)
+                sales  sin_12_1  cos_12_1
+    2022-03-01   14.0     0.866       0.5
+
+    Several periods, several harmonics, spans on hourly data:
+
+    >>> idx = pd.date_range("2021-01-04", periods=3, freq="6h")
+    >>> X = pd.DataFrame({"load": [1.0, 2.0, 3.0]}, index=idx)
+    >>> ss = SeasonalSine(periods=["24h", "7D"], harmonics=[2, 1], drop_original=True)
+    >>> ss.fit(X).get_feature_names_out()
+    array(['sin_24h_1', 'cos_24h_1', 'sin_24h_2', 'cos_24h_2', 'sin_7D_1',
+           'cos_7D_1'], dtype=object)
+    >>> ss.transform(X)[:, :4].round(3) + 0.0
+    array([[ 0.,  1.,  0.,  1.],
+           [ 1.,  0.,  0., -1.],
+           [ 0., -1.,  0.,  1.]])
+    """
+
+    _parameter_constraints: dict = {
+        "periods": [
+            Interval(Real, 0, None, closed="neither"),
+            str,
+            timedelta,
+            np.timedelta64,
+            "array-like",
+        ],
+        "harmonics": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "time": [StrOptions({"auto", "position"})],
+        "time_column": [str, Integral, None],
+        "drop_original": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        periods=12,
+        *,
+        harmonics=1,
+        time="auto",
+        time_column=None,
+        drop_original=False,
+    ):
+        self.periods = periods
+        self.harmonics = harmonics
+        self.time = time
+        self.time_column = time_column
+        self.drop_original = drop_original
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check the periods, and learn the kind of time and its step.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+
+        Returns
+        -------
+        self : SeasonalSine
+        """
+        prefix = who(self, "fit")
+        if self.time == "position" and self.time_column is not None:
+            raise ValueError(
+                f"{prefix}: time='position' counts rows and ignores time_column="
+                f"{self.time_column!r}; set one of them only."
+            )
+        X_num, raw_time = self._split_time_column(X, prefix)
+        values, index = self._check_numeric(X_num, reset=True, method="fit")
+        self.periods_, self.harmonics_ = resolve_periods(
+            self.periods, self.harmonics, prefix
+        )
+        has_span = any(kind == "span" for kind, _, _ in self.periods_)
+        has_steps = any(kind == "steps" for kind, _, _ in self.periods_)
+        self.freq_ = None
+        self.n_fit_rows_ = len(values)
+        self.history_ = None
+        if self.time == "position":
+            self.time_kind_ = "position"
+            self.history_ = record_history(values, index, 1)
+        else:
+            self.time_kind_, time = self._read_time(raw_time, index, prefix)
+            if self.time_kind_ == "datetime" and has_steps:
+                self.freq_ = index_step(_with_inferred_freq(time))
+                if self.freq_ is None:
+                    raise ValueError(
+                        f"{prefix}: periods in steps need the length of a step, but "
+                        "the fit times have no regular frequency (fewer than two "
+                        "rows, or irregular spacing). Give the periods as time "
+                        "spans such as '7D', or fit on regularly spaced rows."
+                    )
+        if has_span and self.time_kind_ != "datetime":
+            span = next(lab for kind, _, lab in self.periods_ if kind == "span")
+            raise ValueError(
+                f"{prefix}: period {span!r} is a time span, but the time here is "
+                f"{self._describe_kind(self.time_kind_)}. Give periods in steps, "
+                "or pass a DatetimeIndex or a datetime time_column."
+            )
+        return self
+
+    def transform(self, X):
+        """Add the sine/cosine terms.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        X_out : ndarray of shape (n_samples, n_features_out)
+            The numeric input columns (unless ``drop_original``), then the terms.
+        """
+        check_is_fitted(self)
+        prefix = who(self, "transform")
+        X_num, raw_time = self._split_time_column(X, prefix)
+        values, index = self._check_numeric(X_num, reset=False, method="transform")
+        if self.time_kind_ == "position":
+            start = self.n_fit_rows_ if continues(self.history_, index) else 0
+            kind, time = "steps", np.arange(start, start + len(values))
+        else:
+            kind, time = self._read_time(raw_time, index, prefix)
+            if kind != self.time_kind_:
+                raise ValueError(
+                    f"{prefix}: fit saw {self._describe_kind(self.time_kind_)} but X "
+                    f"has {self._describe_kind(kind)}; pass X with the same kind of "
+                    "time as at fit."
+                )
+        terms = self._terms(kind, time, prefix)
+        if self.drop_original:
+            return terms
+        return np.hstack([values, terms])
+
+    def get_feature_names_out(self, input_features=None):
+        """Names: input columns (unless dropped), then ``sin_{p}_{h}``, ``cos_{p}_{h}``.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None
+            The numeric input columns; a ``time_column`` among them is ignored.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+        """
+        check_is_fitted(self)
+        if (
+            input_features is not None
+            and self.time_column is not None
+            and len(input_features) == self.n_features_in_ + 1
+        ):
+            input_features = [f for f in input_features if f != self.time_column]
+        names = [] if self.drop_original else list(
+            _check_feature_names_in(self, input_features)
+        )
+        for (_, _, label), n_harm in zip(self.periods_, self.harmonics_, strict=True):
+            for h in range(1, n_harm + 1):
+                names += [f"sin_{label}_{h}", f"cos_{label}_{h}"]
+        return np.asarray(names, dtype=object)
+
+    # -- helpers ---------------------------------------------------------------
+
+    def _check_numeric(self, X, *, reset, method):
+        if self.time_column is not None and X.shape[1] == 0:
+            # Only the time column: no feature to check, the terms are the output.
+            empty = np.empty((len(X), 0))
+            values = validate_data(
+                self, empty, reset=reset, ensure_min_features=0, ensure_min_samples=1
+            )
+            return values, X.index
+        return check_numeric_input(self, X, reset=reset, method=method)
+
+    def _split_time_column(self, X, prefix):
+        """``(X without the time column, the time column)``; the column is None
+        when ``time_column`` is None."""
+        if self.time_column is None:
+            return X, None
+        if not isinstance(X, pd.DataFrame):
+            raise ValueError(
+                f"{prefix}: time_column={self.time_column!r} needs a pandas "
+                f"DataFrame, but X is a {type(X).__name__}. Pass a DataFrame, or "
+                "leave time_column=None and give X a DatetimeIndex."
+            )
+        if self.time_column not in X.columns:
+            raise ValueError(
+                f"{prefix}: time column {self.time_column!r} is not in X; X has "
+                f"columns {list(X.columns)}."
+            )
+        return X.drop(columns=[self.time_column]), X[self.time_column]
+
+    @staticmethod
+    def _describe_kind(kind):
+        return {
+            "datetime": "datetime time",
+            "steps": "time in steps (an integer index or a numeric time column)",
+            "position": "row positions (time='position')",
+        }[kind]
+
+    def _read_time(self, raw_time, index, prefix):
+        """``("datetime", DatetimeIndex)`` or ``("steps", ndarray)`` for the rows."""
+        if raw_time is not None:
+            name = f"time column {self.time_column!r}"
+            dtype = raw_time.dtype
+            if pd.api.types.is_datetime64_any_dtype(dtype):
+                time = pd.DatetimeIndex(raw_time)
+            elif pd.api.types.is_numeric_dtype(dtype) and not (
+                pd.api.types.is_bool_dtype(dtype)
+            ):
+                time = raw_time.to_numpy()
+            else:
+                raise TypeError(
+                    f"{prefix}: {name} has dtype {dtype}; expected datetimes or "
+                    "numbers of steps. Convert it with pd.to_datetime."
+                )
+        elif isinstance(index, pd.DatetimeIndex):
+            name, time = "the index", index
+        elif isinstance(index, pd.PeriodIndex):
+            name, time = "the index", index.to_timestamp(how="start")
+        elif index is not None and pd.api.types.is_integer_dtype(index.dtype):
+            name, time = "the index", index.to_numpy()
+        elif index is None:
+            raise ValueError(
+                f"{prefix}: X is a numpy array and carries no time, so the seasonal "
+                "phase is unknown. Pass a DataFrame with a DatetimeIndex or an "
+                "integer index (in a Pipeline, set_output(transform='pandas') keeps "
+                "the index), set time_column, or set time='position' to count rows "
+                "(the phase then restarts at 0 in every call)."
+            )
+        else:
+            raise ValueError(
+                f"{prefix}: the index of X has dtype {index.dtype}, which carries no "
+                "time. Use a DatetimeIndex or an integer index, set time_column, or "
+                "set time='position'."
+            )
+        if isinstance(time, pd.DatetimeIndex):
+            if time.hasnans:
+                raise ValueError(
+                    f"{prefix}: {name} contains NaT; every row needs a time."
+                )
+            return "datetime", time
+        if time.dtype.kind == "f" and not np.isfinite(time).all():
+            raise ValueError(
+                f"{prefix}: {name} contains NaN or infinite times; every row needs "
+                "a finite time."
+            )
+        return "steps", time
+
+    def _terms(self, kind, time, prefix):
+        n = len(time)
+        out = []
+        if kind == "datetime":
+            wall = time.tz_localize(None) if time.tz is not None else time
+            ns = wall.as_unit("ns").asi8
+            step_ns = None if self.freq_ is None else _fixed_step_ns(self.freq_)
+            steps = None
+        pairs = zip(self.periods_, self.harmonics_, strict=True)
+        for (pkind, value, _), n_harm in pairs:
+            if kind != "datetime":
+                t, p = time, value
+            elif pkind == "span":
+                t, p = ns, value
+            elif step_ns is not None:
+                t, p = ns, int(round(value * step_ns))
+            else:
+                if steps is None:
+                    steps = _calendar_steps(wall, self.freq_, prefix)
+                t, p = steps, value
+            out.append(seasonal_terms(t, [p], [n_harm]))
+        return np.hstack(out) if out else np.empty((n, 0))
+
+    @classmethod
+    def _test_params(cls):
+        return [
+            {"periods": 7, "time": "position"},
+            {
+                "periods": [7, 3.5],
+                "harmonics": [2, 1],
+                "time": "position",
+                "drop_original": True,
+            },
+        ]
+
+    def _expected_failed_checks(self):
+        return TIME_ORDER_XFAILS
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
