@@ -135,7 +135,7 @@ def forecast(
     [20.0, 22.0, 24.0]
     """
     check_is_fitted(model)
-    frame, target = as_frame(history, target, _OWNER)
+    frame, target = as_frame(history, target, _OWNER, "history")
     if strategy not in {"auto", "direct", "recursive"}:
         raise ValueError(
             f"{_OWNER}: strategy must be 'auto', 'direct' or 'recursive', got "

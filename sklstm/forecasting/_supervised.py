@@ -38,8 +38,11 @@ def resolve_horizons(horizon, owner: str = "make_supervised") -> list[int]:
     return sorted(int(v) for v in values)
 
 
-def as_frame(data, target, owner: str) -> tuple[pd.DataFrame, str]:
-    """``data`` as a DataFrame and the name of its target column."""
+def as_frame(data, target, owner: str, what: str = "data") -> tuple[pd.DataFrame, str]:
+    """``data`` as a DataFrame and the name of its target column.
+
+    ``what`` is how messages call ``data``.
+    """
     if isinstance(data, pd.Series):
         name = data.name if data.name is not None else (target or "y")
         if target is not None and target != name:
@@ -50,19 +53,19 @@ def as_frame(data, target, owner: str) -> tuple[pd.DataFrame, str]:
         return data.to_frame(name), name
     if not isinstance(data, pd.DataFrame):
         raise TypeError(
-            f"{owner}: data must be a pandas DataFrame or Series with a time index, "
+            f"{owner}: {what} must be a pandas DataFrame or Series with a time index, "
             f"got {type(data).__name__}. Wrap arrays with pd.DataFrame(...)."
         )
     if target is None:
         if data.shape[1] != 1:
             raise ValueError(
-                f"{owner}: data has {data.shape[1]} columns "
+                f"{owner}: {what} has {data.shape[1]} columns "
                 f"{list(data.columns)}; say which is the target with target=..."
             )
         target = data.columns[0]
     if target not in data.columns:
         raise ValueError(
-            f"{owner}: target {target!r} is not a column of data; the columns are "
+            f"{owner}: target {target!r} is not a column of {what}; the columns are "
             f"{list(data.columns)}."
         )
     return data, target
