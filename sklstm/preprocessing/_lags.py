@@ -15,6 +15,7 @@ from sklstm._compat import (
     _fit_context,
 )
 from sklstm.utils._history import extend_with_history, record_history
+from sklstm.utils._output import like_input
 from sklstm.utils._validation import check_numeric_input, who
 from sklstm.utils.discovery import TIME_ORDER_XFAILS
 
@@ -170,17 +171,17 @@ class LagFeatures(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_out : ndarray of shape (n_samples, n_features_out)
+        X_out : ndarray or DataFrame of shape (n_samples, n_features_out)
             Originals (unless ``drop_original``) followed by the lags of each
-            chosen column, column by column.
+            chosen column, column by column. A DataFrame, indexed like X,
+            when X is one.
         """
         check_is_fitted(self)
         values, index = check_numeric_input(self, X, reset=False, method="transform")
         extended, k = extend_with_history(self.history_, values, index)
         lagged = lag_matrix(extended[:, self.columns_], self.lags_, self.fill_value)[k:]
-        if self.drop_original:
-            return lagged
-        return np.hstack([values, lagged])
+        out = lagged if self.drop_original else np.hstack([values, lagged])
+        return like_input(self, out, X)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns: originals, then ``{col}_lag{k}``.

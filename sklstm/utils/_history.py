@@ -16,6 +16,7 @@ training fold and gets the benefit inside ``GridSearchCV`` too.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,7 +67,11 @@ def index_step(index) -> object | None:
         if index.freq is not None:
             return index.freq
         if len(index) >= 3:
-            freq = pd.infer_freq(index)
+            with warnings.catch_warnings():
+                # pandas 3 warns that infer_freq will return an offset; either
+                # form goes through to_offset below.
+                warnings.simplefilter("ignore")
+                freq = pd.infer_freq(index)
             return None if freq is None else pd.tseries.frequencies.to_offset(freq)
         return index[1] - index[0]
     if isinstance(index, pd.RangeIndex):

@@ -62,6 +62,27 @@ def check_rows_index_and_names(est):
         assert np.isfinite(out).all(), "no NaN prediction for finite input"
 
 
+def check_pandas_in_pandas_out(est):
+    """A DataFrame in gives a DataFrame out, indexed like it; numpy gives numpy."""
+    X, y = make_check_data()
+    est = _fit(clone(est), X, y)
+    out = est.transform(X)
+    assert isinstance(out, pd.DataFrame), type(out)
+    assert out.index.equals(X.index), "the index must be kept"
+    assert list(out.columns) == list(est.get_feature_names_out())
+    if _accepts_numpy(est):
+        arr = _fit(clone(est), X.to_numpy(), y).transform(X.to_numpy())
+        assert isinstance(arr, np.ndarray), type(arr)
+
+
+def _accepts_numpy(est) -> bool:
+    try:
+        clone(est).fit(np.ones((10, 3)))
+    except ValueError:
+        return False  # e.g. SeasonalSine needs time: it says so at fit
+    return True
+
+
 def check_history_continues(est):
     """Transforming the rows that follow the fit rows equals transforming all.
 
@@ -129,6 +150,8 @@ def sklstm_checks(est):
     ]
     if is_regressor(est):
         checks.append(check_regressor_output_shape_follows_y)
+    if hasattr(est, "transform"):
+        checks.append(check_pandas_in_pandas_out)
     return checks
 
 

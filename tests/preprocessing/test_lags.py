@@ -43,8 +43,19 @@ def test_column_subset_by_name_and_position_and_names():
     assert list(by_name.get_feature_names_out()) == [
         "price", "volume", "volume_lag1", "volume_lag2"
     ]
-    np.testing.assert_array_equal(by_name.transform(X), by_pos.transform(X))
-    np.testing.assert_array_equal(by_name.transform(X)[:, 2], [10.0, 10.0, 20.0])
+    out = by_name.transform(X)
+    pd.testing.assert_frame_equal(out, by_pos.transform(X))
+    np.testing.assert_array_equal(out["volume_lag1"], [10.0, 10.0, 20.0])
+
+
+def test_pandas_in_pandas_out_numpy_in_numpy_out():
+    X = pd.DataFrame({"a": [1.0, 2.0, 4.0]}, index=[7, 8, 9])
+    out = LagFeatures(lags=1).fit_transform(X)
+    assert isinstance(out, pd.DataFrame) and list(out.index) == [7, 8, 9]
+    assert list(out.columns) == ["a", "a_lag1"]
+    arr = LagFeatures(lags=1).fit_transform(X.to_numpy())
+    assert isinstance(arr, np.ndarray)
+    np.testing.assert_array_equal(arr, out.to_numpy())
 
 
 def test_continuing_index_takes_lags_from_fit_rows():
@@ -53,6 +64,7 @@ def test_continuing_index_takes_lags_from_fit_rows():
     lf = LagFeatures(lags=[1, 3], drop_original=True).fit(X.iloc[:4])
     continued = lf.transform(X.iloc[4:])
     np.testing.assert_array_equal(continued, [[3.0, 1.0], [4.0, 2.0]])
+    assert continued.index.equals(idx[4:])
     # the same rows with an index that does not continue only see themselves
     detached = lf.transform(X.iloc[4:].set_axis(idx[4:] + pd.Timedelta("30D")))
     np.testing.assert_array_equal(detached, [[4.0, 4.0], [4.0, 4.0]])
