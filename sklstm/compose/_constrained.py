@@ -12,7 +12,8 @@ from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
 from sklstm._compat import HasMethods, StrOptions, _fit_context
-from sklstm.utils._validation import check_numeric_input, who
+from sklstm.compose._base import check_meta_input, inner_may_take
+from sklstm.utils._validation import who
 
 __all__ = [
     "ConstrainedRegressor",
@@ -208,32 +209,12 @@ class ConstrainedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
 
     def _mode(self):
         """"clip", "log" or None."""
-        if self.non_negative is True:
-            return "clip"
-        if self.non_negative is False:
-            return None
+        if isinstance(self.non_negative, (bool, np.bool_)):
+            return "clip" if self.non_negative else None
         return self.non_negative
 
     def _bound(self):
         return None if self._mode() is None else float(self.lower_bound)
-
-    def _validate(self, X, *, reset: bool, method: str, y=None):
-        """Check X (and y) unless the inner regressor takes non-numeric columns.
-
-        Returns X's index (or None) and y as float64 (None when y is None).
-        X itself goes to the inner regressor unchanged.
-        """
-        tags = get_tags(self.regressor)
-        if tags.input_tags.string or tags.input_tags.categorical:
-            # The inner regressor encodes X itself.
-            index = X.index if isinstance(X, pd.DataFrame) else None
-            return index, None if y is None else np.asarray(y, dtype=np.float64)
-        kw = {} if y is None else {"multi_output": tags.target_tags.multi_output}
-        out = check_numeric_input(
-            self, X, reset=reset, method=method,
-            allow_nan=tags.input_tags.allow_nan, y=y, **kw
-        )
-        return out[1], (out[2] if y is not None else None)
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, **fit_params):
@@ -243,6 +224,8 @@ class ConstrainedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, n_features)
             Passed to the inner regressor unchanged (a DataFrame stays one).
+            Non-numeric columns are left to the inner regressor (a pipeline
+            that encodes them); if it cannot take them, the error names them.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         **fit_params : dict
             Passed to the inner regressor's ``fit``.
@@ -256,8 +239,8 @@ class ConstrainedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
                 f"{who(self, 'fit')}: requires y to be passed, but the target y is "
                 "None."
             )
-        _, y_values = self._validate(X, reset=True, method="fit", y=y)
-        target = y_values
+        checked = check_meta_input(self, X, reset=True, method="fit", y=y)
+        y_values = target = checked.y
         if self._mode() == "log":
             below = y_values < self.lower_bound
             if below.any():
@@ -269,7 +252,8 @@ class ConstrainedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
                     "lower_bound."
                 )
             target = np.log1p(y_values - self.lower_bound)
-        self.regressor_ = clone(self.regressor).fit(X, target, **fit_params)
+        with inner_may_take(checked):
+            self.regressor_ = clone(self.regressor).fit(X, target, **fit_params)
         return self
 
     def predict(self, X):
@@ -286,13 +270,14 @@ class ConstrainedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             in the requested order.
         """
         check_is_fitted(self)
-        index, _ = self._validate(X, reset=False, method="predict")
-        pred = np.asarray(self.regressor_.predict(X), dtype=np.float64)
+        checked = check_meta_input(self, X, reset=False, method="predict")
+        with inner_may_take(checked):
+            pred = np.asarray(self.regressor_.predict(X), dtype=np.float64)
         if self._mode() == "log":
             # Cap at log(largest float) so a wild inner prediction stays finite.
             pred = self.lower_bound + np.expm1(np.minimum(pred, _LOG_MAX))
         if self.order in _ROW_ORDERS or self.order == "sort-rows-unaligned":
-            _reject_unordered_index(self, index, self.order)
+            _reject_unordered_index(self, checked.index, self.order)
         return constrain(pred, self.order, self._bound())
 
     @classmethod
@@ -313,8 +298,6 @@ class ConstrainedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         inner = get_tags(self.regressor)
         tags.input_tags.allow_nan = inner.input_tags.allow_nan
-        tags.input_tags.string = inner.input_tags.string
-        tags.input_tags.categorical = inner.input_tags.categorical
         tags.target_tags.multi_output = inner.target_tags.multi_output
         tags.target_tags.single_output = inner.target_tags.single_output
         # Predictions never go below the bound, so targets should not either.

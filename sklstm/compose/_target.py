@@ -10,7 +10,8 @@ from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
 from sklstm._compat import HasMethods, _fit_context
-from sklstm.utils._validation import check_numeric_input, column_labels, who
+from sklstm.compose._base import check_meta_input, inner_may_take
+from sklstm.utils._validation import column_labels, who
 
 __all__ = ["LevelDifferenceRegressor", "from_level", "to_level"]
 
@@ -123,9 +124,21 @@ class LevelDifferenceRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator
             )
         return int(self.level) % n_features
 
-    def _level(self, values, index, X, method: str) -> np.ndarray:
-        level = values[:, self.level_index_]
-        name = column_labels(X, values.shape[1])[self.level_index_]
+    def _level(self, checked, X, method: str) -> np.ndarray:
+        name = column_labels(X, self.n_features_in_)[self.level_index_]
+        if checked.values is not None:
+            level = checked.values[:, self.level_index_]
+        else:  # X has text columns for the inner regressor; the level is numeric
+            column = X.iloc[:, self.level_index_]
+            try:
+                level = column.to_numpy(dtype=np.float64)
+            except (TypeError, ValueError):
+                raise TypeError(
+                    f"{who(self, method)}: the level column {name} has dtype "
+                    f"{column.dtype} and holds values that are not numbers; "
+                    "expected numbers."
+                ) from None
+        index = checked.index
         bad = ~np.isfinite(level)
         if self.relative:
             bad |= level == 0
@@ -149,7 +162,8 @@ class LevelDifferenceRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Passed to the inner regressor unchanged.
+            Passed to the inner regressor unchanged. Non-numeric columns
+            (other than the level) are left to the inner regressor.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         **fit_params : dict
             Passed to the inner regressor's ``fit``.
@@ -163,15 +177,12 @@ class LevelDifferenceRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator
                 f"{who(self, 'fit')}: requires y to be passed, but the target y is "
                 "None."
             )
-        tags = get_tags(self.regressor)
-        values, index, y_values = check_numeric_input(
-            self, X, reset=True, method="fit", allow_nan=tags.input_tags.allow_nan,
-            y=y, multi_output=tags.target_tags.multi_output,
-        )
-        self.level_index_ = self._level_index(values.shape[1])
-        level = self._level(values, index, X, "fit")
-        target = from_level(y_values, level, self.relative)
-        self.regressor_ = clone(self.regressor).fit(X, target, **fit_params)
+        checked = check_meta_input(self, X, reset=True, method="fit", y=y)
+        self.level_index_ = self._level_index(self.n_features_in_)
+        level = self._level(checked, X, "fit")
+        target = from_level(checked.y, level, self.relative)
+        with inner_may_take(checked):
+            self.regressor_ = clone(self.regressor).fit(X, target, **fit_params)
         return self
 
     def predict(self, X):
@@ -186,12 +197,10 @@ class LevelDifferenceRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
         check_is_fitted(self)
-        allow_nan = get_tags(self.regressor).input_tags.allow_nan
-        values, index = check_numeric_input(
-            self, X, reset=False, method="predict", allow_nan=allow_nan
-        )
-        level = self._level(values, index, X, "predict")
-        delta = np.asarray(self.regressor_.predict(X), dtype=np.float64)
+        checked = check_meta_input(self, X, reset=False, method="predict")
+        level = self._level(checked, X, "predict")
+        with inner_may_take(checked):
+            delta = np.asarray(self.regressor_.predict(X), dtype=np.float64)
         return to_level(delta, level, self.relative)
 
     @classmethod

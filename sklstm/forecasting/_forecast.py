@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
@@ -144,11 +146,9 @@ def forecast(
     if len(frame) == 0:
         raise ValueError(f"{_OWNER}: history is empty; pass the data up to now.")
     check_time_index(frame.index, _OWNER)
-    horizons = (
-        list(range(1, horizon + 1))
-        if isinstance(horizon, int) and not isinstance(horizon, bool) and horizon >= 1
-        else resolve_horizons(horizon, _OWNER)
-    )
+    horizons = resolve_horizons(horizon, _OWNER)
+    if isinstance(horizon, Integral):  # an int H means the steps 1..H
+        horizons = list(range(1, horizons[0] + 1))
     index = future_index(frame.index, horizons)
     build = _builder(frame, target, features, feature_builder)
 

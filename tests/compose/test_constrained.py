@@ -285,3 +285,26 @@ def test_infinite_value_names_column():
     with pytest.raises(ValueError, match="ConstrainedRegressor.fit: X 'a' contains 1 "
                        "infinite value"):
         ConstrainedRegressor(Ridge()).fit(X, [1.0, 2.0, 3.0])
+
+
+def test_text_columns_go_to_an_inner_pipeline_that_encodes_them():
+    from sklearn.compose import make_column_transformer
+    from sklearn.preprocessing import OneHotEncoder
+
+    X = pd.DataFrame({"day": list("abcabcabc"), "x": np.arange(9.0)})
+    y = np.array([1.0, 5.0, 2.0, 1.5, 5.5, 2.5, 2.0, 6.0, -3.0])
+    encode = make_column_transformer(
+        (OneHotEncoder(), ["day"]), remainder="passthrough"
+    )
+    inner = make_pipeline(encode, LinearRegression())
+    raw = inner.fit(X, y).predict(X)
+    model = ConstrainedRegressor(inner).fit(X, y)
+    np.testing.assert_allclose(model.predict(X), np.maximum(raw, 0.0))
+    assert list(model.feature_names_in_) == ["day", "x"]
+    with pytest.raises(ValueError, match="ConstrainedRegressor.predict: The feature "
+                       "names should match those that were passed during fit"):
+        model.predict(X[["x"]])
+    # An inner regressor that cannot take text: the error names the column.
+    with pytest.raises(TypeError, match="ConstrainedRegressor.fit: expected numeric "
+                       "columns, but got non-numeric column.s. 'day'"):
+        ConstrainedRegressor(LinearRegression()).fit(X, y)

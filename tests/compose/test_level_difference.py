@@ -164,3 +164,19 @@ def test_bad_parameter_is_named():
     with pytest.raises(ValueError, match="The 'level' parameter of "
                        "LevelDifferenceRegressor must be"):
         LevelDifferenceRegressor(Ridge(), level=1.5).fit(X, y)
+
+
+def test_text_columns_go_to_an_inner_pipeline_that_encodes_them():
+    from sklearn.compose import make_column_transformer
+    from sklearn.preprocessing import OneHotEncoder
+
+    X = pd.DataFrame({"day": list("abab"), "level": [10.0, 20.0, 30.0, 40.0]})
+    y = np.array([11.0, 23.0, 31.0, 43.0])  # +1 on "a" days, +3 on "b" days
+    encode = make_column_transformer((OneHotEncoder(), ["day"]))
+    model = LevelDifferenceRegressor(make_pipeline(encode, LinearRegression()),
+                                     level="level").fit(X, y)
+    np.testing.assert_allclose(model.predict(X), y)
+    with pytest.raises(TypeError, match="LevelDifferenceRegressor.fit: the level "
+                       "column 'day' has dtype"):
+        LevelDifferenceRegressor(make_pipeline(encode, LinearRegression()),
+                                 level="day").fit(X, y)
