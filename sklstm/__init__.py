@@ -2,7 +2,13 @@
 
 from sklstm.compose import ConstrainedRegressor, LevelDifferenceRegressor
 from sklstm.forecasting import forecast, make_supervised
-from sklstm.preprocessing import Differencer, LagFeatures, SeasonalSine
+from sklstm.preprocessing import (
+    Differencer,
+    Interpolator,
+    LagFeatures,
+    MedianOutlierFilter,
+    SeasonalSine,
+)
 
 __version__ = "0.1.0"
 
@@ -10,7 +16,9 @@ __all__ = [
     "ConstrainedRegressor",
     "LevelDifferenceRegressor",
     "Differencer",
+    "Interpolator",
     "LagFeatures",
+    "MedianOutlierFilter",
     "SeasonalSine",
     "forecast",
     "make_supervised",
