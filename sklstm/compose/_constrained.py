@@ -208,7 +208,7 @@ class ConstrainedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         self.order = order
 
     def _mode(self):
-        """"clip", "log" or None."""
+        """The bound mode: "clip", "log" or None."""
         if isinstance(self.non_negative, (bool, np.bool_)):
             return "clip" if self.non_negative else None
         return self.non_negative
