@@ -133,6 +133,15 @@ def check_numeric_input(
     prefix = who(estimator, method)
     index = X.index if isinstance(X, pd.DataFrame) else None
     converted = _to_float(X, prefix)
+    shape = getattr(converted, "shape", ())
+    if len(shape) == 2 and shape[1] == 0:
+        raise ValueError(
+            f"{prefix}: X has 0 feature(s) (shape={tuple(shape)}) while a minimum "
+            "of 1 is required. Pass at least one feature column."
+        )
+    if y is not None:
+        # Before validate_data, whose own check of y names no row.
+        _check_target(y, index, prefix)
     kw = dict(
         reset=reset,
         dtype=np.float64,
@@ -153,8 +162,24 @@ def check_numeric_input(
     _check_values(values, column_labels(X, values.shape[1]), index, prefix, allow_nan)
     if y is None:
         return values, index
-    y = np.asarray(y, dtype=np.float64)
-    y2 = y.reshape(len(y), -1)
-    _check_values(y2, [f"output {j}" for j in range(y2.shape[1])], index, prefix,
-                  allow_nan=False, name="y")
-    return values, index, y
+    return values, index, np.asarray(y, dtype=np.float64)
+
+
+def _check_target(y, index, prefix) -> None:
+    """Name the output and rows of missing or infinite values of y."""
+    if np.iscomplexobj(y):
+        return  # validate_data rejects complex data with its own message
+    try:
+        values = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError):
+        return  # not numbers: validate_data says so
+    if values.ndim not in (1, 2) or values.size == 0:
+        return  # validate_data says what is wrong with its shape
+    if isinstance(y, (pd.Series, pd.DataFrame)):
+        index = y.index
+    if index is not None and len(index) != len(values):
+        index = None
+    y2 = values.reshape(len(values), -1)
+    labels = (column_labels(y, y2.shape[1]) if isinstance(y, pd.DataFrame)
+              else [f"output {j}" for j in range(y2.shape[1])])
+    _check_values(y2, labels, index, prefix, allow_nan=False, name="y")
