@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from sklstm._compat import Interval, _check_feature_names_in, _fit_context
 from sklstm.utils._history import continues, extend_with_history, record_history
+from sklstm.utils._output import like_input
 from sklstm.utils._validation import (
     _check_values,
     _to_float,
@@ -284,8 +285,11 @@ class Differencer(TransformerMixin, BaseEstimator):
     --------
     >>> import pandas as pd
     >>> from sklstm import Differencer
+
+    A DataFrame in gives a DataFrame out, with the same index:
+
     >>> X = pd.DataFrame({"price": [10.0, 11.0, 13.0, 12.0, 15.0]})
-    >>> diff = Differencer(order=1).set_output(transform="pandas")
+    >>> diff = Differencer(order=1)
     >>> Xd = diff.fit_transform(X)
     >>> Xd
        price_diff1
@@ -294,8 +298,13 @@ class Differencer(TransformerMixin, BaseEstimator):
     2          2.0
     3         -1.0
     4          3.0
-    >>> diff.inverse_transform(Xd).ravel()
-    array([10., 11., 13., 12., 15.])
+    >>> diff.inverse_transform(Xd)
+       price
+    0   10.0
+    1   11.0
+    2   13.0
+    3   12.0
+    4   15.0
 
     Rows that continue the fit index take their first difference from the fit
     rows, and are restored from them:
@@ -305,13 +314,16 @@ class Differencer(TransformerMixin, BaseEstimator):
        price_diff1
     5         -1.0
     6          2.0
-    >>> diff.inverse_transform(diff.transform(nxt)).ravel()
-    array([14., 16.])
+    >>> diff.inverse_transform(diff.transform(nxt))
+       price
+    5   14.0
+    6   16.0
 
-    A seasonal difference, with NaN for the rows that lack history:
+    A seasonal difference, with NaN for the rows that lack history (numpy in,
+    numpy out):
 
-    >>> X = pd.DataFrame({"sales": [5.0, 1.0, 6.0, 2.0, 7.0, 3.0]})
-    >>> Differencer(order=0, seasonal_lag=2, fill_value=np.nan).fit_transform(X)
+    >>> x = np.array([[5.0], [1.0], [6.0], [2.0], [7.0], [3.0]])
+    >>> Differencer(order=0, seasonal_lag=2, fill_value=np.nan).fit_transform(x)
     array([[nan],
            [nan],
            [ 1.],
@@ -388,10 +400,10 @@ class Differencer(TransformerMixin, BaseEstimator):
             extended[:, self.columns_], self.order, self.seasonal_lag, self.fill_value
         )[k:]
         if not self.drop_original:
-            return np.hstack([values, diffs])
+            return like_input(self, np.hstack([values, diffs]), X)
         out = values.copy()
         out[:, self.columns_] = diffs
-        return out
+        return like_input(self, out, X)
 
     def inverse_transform(self, X, *, anchors=None):
         """Restore the levels from the output of :meth:`transform`.
@@ -414,7 +426,7 @@ class Differencer(TransformerMixin, BaseEstimator):
         values, index = self._check_differenced(X, prefix)
         n_in = self.n_features_in_
         if not self.drop_original:
-            return values[:, :n_in].copy()
+            return self._levels_like_input(values[:, :n_in].copy(), X)
         out = values.copy()
         diffs = values[:, self.columns_]
         span, n = self.span_, len(values)
@@ -440,7 +452,16 @@ class Differencer(TransformerMixin, BaseEstimator):
             rest = undifference(diffs[span:], self.head_, self.order, self.seasonal_lag)
             levels = np.concatenate([self.head_, rest])
         out[:, self.columns_] = levels
-        return out
+        return self._levels_like_input(out, X)
+
+    def _levels_like_input(self, levels, X):
+        if not isinstance(X, pd.DataFrame):
+            return levels
+        names = getattr(self, "feature_names_in_", None)
+        columns = names if names is not None else [
+            f"x{j}" for j in range(levels.shape[1])
+        ]
+        return pd.DataFrame(levels, index=X.index, columns=columns, copy=False)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns, e.g. ``price_diff1``, ``price_sdiff12``.

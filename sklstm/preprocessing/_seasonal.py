@@ -18,6 +18,7 @@ from sklstm._compat import (
     validate_data,
 )
 from sklstm.utils._history import continues, index_step, record_history
+from sklstm.utils._output import like_input
 from sklstm.utils._validation import check_numeric_input, who
 from sklstm.utils.discovery import TIME_ORDER_XFAILS
 
@@ -339,10 +340,11 @@ class SeasonalSine(TransformerMixin, BaseEstimator):
     >>> ss.fit(X).get_feature_names_out()
     array(['sin_24h_1', 'cos_24h_1', 'sin_24h_2', 'cos_24h_2', 'sin_7D_1',
            'cos_7D_1'], dtype=object)
-    >>> ss.transform(X)[:, :4].round(3) + 0.0
-    array([[ 0.,  1.,  0.,  1.],
-           [ 1.,  0.,  0., -1.],
-           [ 0., -1.,  0.,  1.]])
+    >>> ss.transform(X).iloc[:, :4].round(3) + 0.0
+                         sin_24h_1  cos_24h_1  sin_24h_2  cos_24h_2
+    2021-01-04 00:00:00        0.0        1.0        0.0        1.0
+    2021-01-04 06:00:00        1.0        0.0        0.0       -1.0
+    2021-01-04 12:00:00        0.0       -1.0        0.0        1.0
     """
 
     _parameter_constraints: dict = {
@@ -454,9 +456,8 @@ class SeasonalSine(TransformerMixin, BaseEstimator):
                     "time as at fit."
                 )
         terms = self._terms(kind, time, prefix)
-        if self.drop_original:
-            return terms
-        return np.hstack([values, terms])
+        out = terms if self.drop_original else np.hstack([values, terms])
+        return like_input(self, out, X)
 
     def get_feature_names_out(self, input_features=None):
         """Names: input columns (unless dropped), then ``sin_{p}_{h}``, ``cos_{p}_{h}``.

@@ -100,7 +100,7 @@ def test_keep_originals_appends_differences(frame):
     assert list(out.columns) == ["price", "volume", "temp", "price_diff2"]
     pd.testing.assert_frame_equal(out.iloc[:, :3], frame)
     restored = diff.inverse_transform(out)
-    np.testing.assert_array_equal(restored, frame.to_numpy())
+    pd.testing.assert_frame_equal(restored, frame, check_exact=True)
 
 
 def test_seasonal_only_and_identity_names(frame):
@@ -108,8 +108,10 @@ def test_seasonal_only_and_identity_names(frame):
     assert names.tolist() == ["price_sdiff12", "volume_sdiff12", "temp_sdiff12"]
     ident = Differencer(order=0).fit(frame)
     assert ident.get_feature_names_out()[0] == "price_diff0"
-    np.testing.assert_array_equal(ident.transform(frame), frame.to_numpy())
-    np.testing.assert_array_equal(ident.inverse_transform(frame), frame.to_numpy())
+    np.testing.assert_array_equal(ident.transform(frame).to_numpy(), frame.to_numpy())
+    pd.testing.assert_frame_equal(
+        ident.inverse_transform(frame), frame, check_exact=True
+    )
 
 
 def test_numpy_input_gets_x_names():
@@ -118,33 +120,66 @@ def test_numpy_input_gets_x_names():
     assert names == ["x0_diff1_sdiff4", "x1_diff1_sdiff4"]
 
 
+def test_pandas_in_pandas_out_numpy_in_numpy_out(frame):
+    diff = Differencer(order=1, columns=["price"], drop_original=False)
+    diff.fit(frame.iloc[:5])
+    part = frame.iloc[5:12]  # continues the fit index
+    out = diff.transform(part)
+    assert isinstance(out, pd.DataFrame)
+    assert out.index.equals(part.index)
+    assert list(out.columns) == diff.get_feature_names_out().tolist()
+    assert list(out.columns) == ["price", "volume", "temp", "price_diff1"]
+    np.testing.assert_allclose(
+        out["price_diff1"].to_numpy(), frame["price"].diff().to_numpy()[5:12]
+    )
+    back = diff.inverse_transform(out)
+    pd.testing.assert_frame_equal(back, part, check_exact=True)
+    # numpy in, numpy out, with the same numbers
+    arr = Differencer(order=1, columns=[0], drop_original=False)
+    out_np = arr.fit(frame.iloc[:5].to_numpy()).transform(part.to_numpy())
+    assert type(out_np) is np.ndarray
+    np.testing.assert_array_equal(out_np[1:], out.to_numpy()[1:])
+    assert out_np[0, 3] == 0.0  # numpy carries no index: no history to continue
+    assert type(arr.inverse_transform(out_np)) is np.ndarray
+    # the default container setting keeps this; "pandas" gives the same frame
+    diff.set_output(transform="default")
+    pd.testing.assert_frame_equal(diff.transform(part), out)
+    diff.set_output(transform="pandas")
+    pd.testing.assert_frame_equal(diff.transform(part), out)
+
+
 def test_fill_value_marks_rows_without_history(frame):
     out = Differencer(order=1, seasonal_lag=3, fill_value=np.nan).fit_transform(frame)
-    assert np.isnan(out[:4]).all()
-    assert np.isfinite(out[4:]).all()
+    assert out.index.equals(frame.index)
+    assert np.isnan(out.iloc[:4].to_numpy()).all()
+    assert np.isfinite(out.iloc[4:].to_numpy()).all()
 
 
 def test_history_continues_for_a_test_fold(frame):
     diff = Differencer(order=1, seasonal_lag=7).fit(frame.iloc[:30])
     fold = diff.transform(frame.iloc[30:])
     whole = diff.transform(frame)
-    np.testing.assert_allclose(fold, whole[30:])
-    assert np.all(fold[:8] != 0.0)
+    assert fold.index.equals(frame.index[30:])
+    np.testing.assert_allclose(fold.to_numpy(), whole.iloc[30:].to_numpy())
+    assert np.all(fold.iloc[:8].to_numpy() != 0.0)
 
 
 def test_index_that_does_not_continue_is_filled(frame):
     diff = Differencer(order=1).fit(frame.iloc[:30])
-    gap = diff.transform(frame.iloc[31:])  # one day skipped
+    gap = diff.transform(frame.iloc[31:]).to_numpy()  # one day skipped
     assert np.all(gap[0] == 0.0)
     np.testing.assert_allclose(gap[1:], np.diff(frame.iloc[31:].to_numpy(), axis=0))
     again = diff.transform(frame.iloc[30:].reset_index(drop=True))  # a fresh index
-    assert np.all(again[0] == 0.0)
+    assert again.index.equals(pd.RangeIndex(10))
+    assert np.all(again.iloc[0].to_numpy() == 0.0)
 
 
 def test_integer_index_continues():
     X = pd.DataFrame({"y": [1.0, 4.0, 9.0, 16.0, 25.0]})
     diff = Differencer(order=2).fit(X.iloc[:3])
-    np.testing.assert_allclose(diff.transform(X.iloc[3:]).ravel(), [2.0, 2.0])
+    out = diff.transform(X.iloc[3:])
+    assert out.index.tolist() == [3, 4]
+    np.testing.assert_allclose(out["y_diff2"].to_numpy(), [2.0, 2.0])
 
 
 def test_nan_only_inside_the_stencil():
@@ -184,9 +219,11 @@ def test_inverse_of_continuing_rows_uses_fit_tail(frame):
         np.ones((3, 3)), index=frame.index[25:28], columns=fold.columns
     )
     levels = diff.inverse_transform(change)
+    assert levels.index.equals(change.index)
+    assert list(levels.columns) == ["price", "volume", "temp"]
     last = frame.to_numpy()[17:25]
     step1 = last[-1] + last[-7] - last[-8] + 1.0
-    np.testing.assert_allclose(levels[0], step1)
+    np.testing.assert_allclose(levels.iloc[0].to_numpy(), step1)
 
 
 def test_inverse_with_explicit_anchors(frame):
@@ -204,10 +241,13 @@ def test_inverse_with_explicit_anchors(frame):
 def test_inverse_leaves_passthrough_columns(frame):
     diff = Differencer(columns=["temp"]).fit(frame)
     out = diff.transform(frame)
-    out[:, 0] += 1.0
+    assert list(out.columns) == ["price", "volume", "temp_diff1"]
+    out["price"] += 1.0
     back = diff.inverse_transform(out)
-    np.testing.assert_allclose(back[:, 0], frame["price"] + 1.0)
-    np.testing.assert_allclose(back[:, 2], frame["temp"])
+    pd.testing.assert_series_equal(
+        back["price"], frame["price"] + 1.0, check_exact=True
+    )
+    np.testing.assert_allclose(back["temp"], frame["temp"])
 
 
 def test_pipeline_inverse_transform_chains_two_differencers(frame):
@@ -243,9 +283,10 @@ def test_inverse_restores_continuing_levels_property(x, order, lag, cut):
     n_fit = int(cut * len(x))
     diff = Differencer(order=order, seasonal_lag=lag).fit(frame.iloc[:n_fit])
     rest = frame.iloc[n_fit:]
-    diffs = pd.DataFrame(diff.transform(rest), index=rest.index)
+    diffs = diff.transform(rest)
+    assert diffs.index.equals(rest.index)
     np.testing.assert_allclose(
-        diff.inverse_transform(diffs), rest.to_numpy(), rtol=1e-9, atol=1e-7
+        diff.inverse_transform(diffs).to_numpy(), rest.to_numpy(), rtol=1e-9, atol=1e-7
     )
 
 
@@ -314,7 +355,7 @@ def test_bad_anchors_and_too_short_fit(frame):
     with pytest.raises(ValueError, match=r"anchors has shape \(2, 3\); expected \(4,"):
         diff.inverse_transform(diff.transform(frame), anchors=np.zeros((2, 3)))
     short = Differencer(order=1, seasonal_lag=3).fit(frame.iloc[:2])
-    assert np.all(short.transform(frame.iloc[:2]) == 0.0)
+    assert np.all(short.transform(frame.iloc[:2]).to_numpy() == 0.0)
     with pytest.raises(
         ValueError,
         match=r"4 earlier rows \(order=1 \+ seasonal_lag=3\), but fit saw only 2",

@@ -62,7 +62,7 @@ def test_transformer_rows_one_period_apart_are_equal_property(start, period, n):
         {"v": np.zeros(n + period)}, index=pd.RangeIndex(start, start + n + period)
     )
     out = SeasonalSine(periods=period, drop_original=True).fit(X).transform(X)
-    np.testing.assert_array_equal(out[:n], out[period:])
+    np.testing.assert_array_equal(out.iloc[:n].to_numpy(), out.iloc[period:].to_numpy())
 
 
 # -- where the time comes from ------------------------------------------------
@@ -88,12 +88,18 @@ def test_phase_is_absolute_for_test_folds_and_single_rows():
     whole = ss.fit(X).transform(X)
     for train, test in TimeSeriesSplit(n_splits=4).split(X):
         fold = SeasonalSine(periods=[12, 6], harmonics=[3, 1]).fit(X.iloc[train])
-        np.testing.assert_array_equal(fold.transform(X.iloc[test]), whole[test])
+        pd.testing.assert_frame_equal(
+            fold.transform(X.iloc[test]), whole.iloc[test], check_exact=True
+        )
     for i in [0, 17, 49]:
-        np.testing.assert_array_equal(ss.transform(X.iloc[[i]]), whole[[i]])
+        pd.testing.assert_frame_equal(
+            ss.transform(X.iloc[[i]]), whole.iloc[[i]], check_exact=True
+        )
     # a shuffled order gives the same rows, shuffled
     perm = np.random.default_rng(0).permutation(len(X))
-    np.testing.assert_array_equal(ss.transform(X.iloc[perm]), whole[perm])
+    pd.testing.assert_frame_equal(
+        ss.transform(X.iloc[perm]), whole.iloc[perm], check_exact=True
+    )
 
 
 def test_phase_does_not_depend_on_the_fit_start():
@@ -108,10 +114,10 @@ def test_steps_on_a_fixed_frequency_equal_the_matching_span():
     X = pd.DataFrame({"load": np.ones(100)}, index=index)
     steps = SeasonalSine(periods=[24, 168], drop_original=True).fit(X).transform(X)
     spans = SeasonalSine(periods=["24h", "7D"], drop_original=True).fit(X).transform(X)
-    np.testing.assert_array_equal(steps, spans)
+    np.testing.assert_array_equal(steps.to_numpy(), spans.to_numpy())
     midnight = index.hour == 0
-    np.testing.assert_allclose(spans[midnight, 0], 0.0, atol=1e-12)
-    np.testing.assert_allclose(spans[midnight, 1], 1.0)
+    np.testing.assert_allclose(spans.loc[midnight, "sin_24h_1"], 0.0, atol=1e-12)
+    np.testing.assert_allclose(spans.loc[midnight, "cos_24h_1"], 1.0)
 
 
 def test_timedelta_periods_get_compact_names():
@@ -139,10 +145,14 @@ def test_business_days_count_trading_days():
     X = pd.DataFrame({"price": np.arange(30.0)}, index=index)
     ss = SeasonalSine(periods=5, drop_original=True).fit(X)
     out = ss.transform(X)
-    np.testing.assert_allclose(out[:-5], out[5:], atol=1e-12)  # one trading week
-    mondays = out[index.day_of_week == 0]
+    assert out.index.equals(index)
+    values = out.to_numpy()
+    np.testing.assert_allclose(values[:-5], values[5:], atol=1e-12)  # a trading week
+    mondays = values[index.day_of_week == 0]
     np.testing.assert_allclose(mondays, np.repeat(mondays[:1], len(mondays), axis=0))
-    np.testing.assert_array_equal(ss.transform(X.iloc[[12]]), out[[12]])
+    pd.testing.assert_frame_equal(
+        ss.transform(X.iloc[[12]]), out.iloc[[12]], check_exact=True
+    )
     off_grid = pd.DataFrame({"price": [1.0]}, index=pd.DatetimeIndex(["2024-01-06"]))
     with pytest.raises(
         ValueError, match=r"SeasonalSine.transform: time 2024-01-06 .*grid"
@@ -156,8 +166,9 @@ def test_timezone_aware_index_follows_the_wall_clock():
     out = SeasonalSine(periods="24h", drop_original=True).fit(X).transform(X)
     midnight = index.hour == 0  # 4 midnights, before and after the DST switch
     assert midnight.sum() == 4
-    np.testing.assert_allclose(out[midnight, 1], 1.0)
-    np.testing.assert_allclose(out[index.hour == 6, 0], 1.0)
+    assert out.index.equals(index)
+    np.testing.assert_allclose(out.loc[midnight, "cos_24h_1"], 1.0)
+    np.testing.assert_allclose(out.loc[index.hour == 6, "sin_24h_1"], 1.0)
 
 
 def test_period_index_is_taken_at_period_starts():
@@ -167,18 +178,24 @@ def test_period_index_is_taken_at_period_starts():
     ref = monthly(24)
     a = SeasonalSine(periods=12, drop_original=True).fit(X).transform(X)
     b = SeasonalSine(periods=12, drop_original=True).fit(ref).transform(ref)
-    np.testing.assert_array_equal(a, b)
+    assert a.index.equals(X.index)
+    np.testing.assert_array_equal(a.to_numpy(), b.to_numpy())
 
 
 def test_integer_index_labels_are_time():
     X = pd.DataFrame({"v": np.arange(40.0)}, index=pd.RangeIndex(100, 140))
     ss = SeasonalSine(periods=[10, 2.5], drop_original=True).fit(X)
     out = ss.transform(X)
-    np.testing.assert_allclose(out[0, :2], [0.0, 1.0], atol=1e-12)  # 100 = 10 cycles
-    np.testing.assert_allclose(
-        out[1, 2:], [np.sin(2 * np.pi / 2.5), np.cos(2 * np.pi / 2.5)]
+    np.testing.assert_allclose(  # label 100 = 10 cycles
+        out.loc[100, ["sin_10_1", "cos_10_1"]], [0.0, 1.0], atol=1e-12
     )
-    np.testing.assert_array_equal(ss.transform(X.iloc[[7, 3]]), out[[7, 3]])
+    np.testing.assert_allclose(
+        out.loc[101, ["sin_2.5_1", "cos_2.5_1"]],
+        [np.sin(2 * np.pi / 2.5), np.cos(2 * np.pi / 2.5)],
+    )
+    pd.testing.assert_frame_equal(
+        ss.transform(X.iloc[[7, 3]]), out.loc[[107, 103]], check_exact=True
+    )
 
 
 def test_datetime_time_column_is_time_not_a_feature():
@@ -203,7 +220,8 @@ def test_time_column_alone_gives_only_the_terms():
     assert ss.n_features_in_ == 0
     out = ss.transform(X)
     assert out.shape == (8, 2)
-    np.testing.assert_allclose(out[0], out[7])
+    assert list(out.columns) == ["sin_7_1", "cos_7_1"]
+    np.testing.assert_allclose(out.iloc[0].to_numpy(), out.iloc[7].to_numpy())
 
 
 def test_numeric_time_column_in_steps():
@@ -219,11 +237,13 @@ def test_position_mode_counts_rows_and_continues_the_fit_index():
     ss = SeasonalSine(periods=12, time="position", drop_original=True).fit(X.iloc[:20])
     whole = ss.transform(X)
     np.testing.assert_allclose(
-        whole[:, 0], np.sin(2 * np.pi * np.arange(30) / 12), atol=1e-12
+        whole["sin_12_1"], np.sin(2 * np.pi * np.arange(30) / 12), atol=1e-12
     )
-    np.testing.assert_array_equal(ss.transform(X.iloc[20:]), whole[20:])
+    pd.testing.assert_frame_equal(
+        ss.transform(X.iloc[20:]), whole.iloc[20:], check_exact=True
+    )
     arr = ss.fit(X.to_numpy()).transform(X.to_numpy()[20:])
-    np.testing.assert_array_equal(arr, whole[:10])  # numpy restarts at 0
+    np.testing.assert_array_equal(arr, whole.iloc[:10].to_numpy())  # restarts at 0
 
 
 def test_numpy_input_needs_an_explicit_choice():
@@ -235,6 +255,32 @@ def test_numpy_input_needs_an_explicit_choice():
         SeasonalSine(periods=4).fit(X)
     out = SeasonalSine(periods=4, time="position").fit_transform(X)
     assert out.shape == (10, 4)
+
+
+def test_pandas_in_pandas_out_numpy_in_numpy_out():
+    X = monthly(24)
+    ss = SeasonalSine(periods=[12, 4]).fit(X)
+    part = X.iloc[[14, 3, 20]]
+    out = ss.transform(part)
+    assert isinstance(out, pd.DataFrame)
+    assert out.index.equals(part.index)
+    assert list(out.columns) == ss.get_feature_names_out().tolist()
+    assert list(out.columns) == ["sales", "sin_12_1", "cos_12_1", "sin_4_1", "cos_4_1"]
+    pd.testing.assert_series_equal(out["sales"], part["sales"])
+    march = out.index == "2021-03-01"  # 2 months into the year, phase pi/3
+    np.testing.assert_allclose(out.loc[march, "sin_12_1"], np.sin(np.pi / 3))
+    # numpy in, numpy out, with the same numbers (position = month since 2020-01)
+    arr = SeasonalSine(periods=[12, 4], time="position").fit(X.to_numpy())
+    out_np = arr.transform(X.to_numpy())
+    assert type(out_np) is np.ndarray
+    np.testing.assert_allclose(
+        out_np[[14, 3, 20]], out.to_numpy(), rtol=1e-12, atol=1e-12
+    )
+    # the default container setting keeps this; "pandas" gives the same frame
+    ss.set_output(transform="default")
+    pd.testing.assert_frame_equal(ss.transform(part), out)
+    ss.set_output(transform="pandas")
+    pd.testing.assert_frame_equal(ss.transform(part), out)
 
 
 # -- bad input ---------------------------------------------------------------
@@ -259,7 +305,8 @@ def test_nan_features_pass_through():
     X = monthly()
     X.iloc[3, 0] = np.nan
     out = SeasonalSine().fit_transform(X)
-    assert np.isnan(out[3, 0]) and np.isfinite(out[:, 1:]).all()
+    assert np.isnan(out["sales"].iloc[3])
+    assert np.isfinite(out[["sin_12_1", "cos_12_1"]].to_numpy()).all()
 
 
 def test_empty_frame():
