@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from sklstm._compat import Interval, StrOptions, _fit_context
 from sklstm.utils._history import extend_with_history, record_history
+from sklstm.utils._output import like_input
 from sklstm.utils._validation import check_numeric_input, column_labels, who
 
 __all__ = ["METHODS", "Interpolator", "interpolate_frame"]
@@ -18,22 +19,66 @@ __all__ = ["METHODS", "Interpolator", "interpolate_frame"]
 #: The gap-filling methods. All but "ffill" use the observation *after* a gap.
 METHODS = ("linear", "time", "nearest", "spline", "pchip", "ffill", "bfill")
 
-# Observations a column needs before (and after) a gap for each method.
-_MIN_POINTS = {"pchip": 2}
-
-
 def _min_points(method: str, order: int) -> int:
-    return order + 1 if method == "spline" else _MIN_POINTS.get(method, 1)
+    """Observations a column needs for ``method`` (before a gap, for history)."""
+    return {"spline": order + 1, "pchip": 2}.get(method, 1)
 
 
-def _edge_masks(observed: np.ndarray):
-    """Rows before the first and after the last observation of each column."""
-    n = len(observed)
-    first = observed.argmax(axis=0)
-    last = n - 1 - observed[::-1].argmax(axis=0)
-    rows = np.arange(n)[:, None]
-    has_any = observed.any(axis=0)
-    return (rows < first) & has_any, (rows > last) & has_any, first, last
+def _gap_neighbours(values: np.ndarray):
+    """Every missing entry with the rows of its previous and next observation.
+
+    Returns flat arrays ``rows, cols, prev, next`` (``prev = -1`` / ``next =
+    n_rows`` where there is none). Columns without any observation are left
+    out. One ``searchsorted`` per column: no loop over rows.
+    """
+    n = len(values)
+    missing = np.isnan(values).T.copy()  # one contiguous row per column
+    parts = []
+    for j, gaps_j in enumerate(missing):
+        gaps = np.flatnonzero(gaps_j)
+        if gaps.size == 0 or gaps.size == n:
+            continue
+        seen = np.flatnonzero(~gaps_j)
+        k = np.searchsorted(seen, gaps)
+        bounds = np.concatenate(([-1], seen, [n]))
+        parts.append((gaps, np.full(gaps.size, j), bounds[k], bounds[k + 1]))
+    if not parts:
+        return (np.empty(0, dtype=np.intp),) * 4
+    return tuple(np.concatenate(arrays) for arrays in zip(*parts, strict=True))
+
+
+def _positions(method: str, index, n: int, owner: str) -> np.ndarray:
+    """Where the rows lie: their times for "time", else 0, 1, 2, ..."""
+    if method != "time":
+        return np.arange(n, dtype=np.float64)
+    if not isinstance(index, pd.DatetimeIndex) or len(index) != n:
+        raise ValueError(
+            f"{owner}: method='time' needs a DatetimeIndex with one entry per row; "
+            f"got {type(index).__name__}."
+        )
+    ticks = index.asi8
+    return (ticks - ticks[0]).astype(np.float64)
+
+
+def _scipy_fill(values, cols, method, order, labels, owner):
+    """"spline"/"pchip" through pandas (scipy), on the columns with inner gaps."""
+    needed = _min_points(method, order)
+    n_obs = (~np.isnan(values[:, cols])).sum(axis=0)
+    if (n_obs < needed).any():
+        bad = np.flatnonzero(n_obs < needed)[0]
+        raise ValueError(
+            f"{owner}: {labels[cols[bad]]} has {n_obs[bad]} observed value(s) around "
+            f"its gaps; method={method!r}"
+            + (f" with order={order}" if method == "spline" else "")
+            + f" needs at least {needed}. Use a lower order, another method, or "
+            "pass more rows."
+        )
+    kwargs = {"order": order, "s": 0} if method == "spline" else {}
+    frame = pd.DataFrame(values[:, cols])
+    filled = frame.interpolate(method=method, limit_area="inside", **kwargs)
+    out = np.full_like(values, np.nan)
+    out[:, cols] = filled.to_numpy(dtype=np.float64)
+    return out
 
 
 def interpolate_frame(
@@ -49,11 +94,16 @@ def interpolate_frame(
 ) -> np.ndarray:
     """Fill the NaN gaps of each column of ``values``; observed values are kept.
 
-    Gaps between two observations are filled by ``method`` (pandas
-    ``DataFrame.interpolate``, ``ffill`` or ``bfill``, all vectorised per
-    column). Gaps that ``method`` cannot reach (before the first and after
-    the last observation for the interpolating methods, before the first for
-    "ffill", after the last for "bfill") follow ``edges``.
+    Gaps between two observations are filled by ``method``. Gaps that
+    ``method`` cannot reach (before the first and after the last observation
+    for the interpolating methods, before the first for "ffill", after the
+    last for "bfill") follow ``edges``.
+
+    "linear", "time", "nearest", "ffill" and "bfill" are computed in numpy:
+    the missing entries of each column find their previous and next
+    observation with one ``searchsorted`` and are filled from them, all at
+    once. "spline" and "pchip" call scipy through pandas'
+    ``DataFrame.interpolate`` on the columns that have inner gaps.
 
     Parameters
     ----------
@@ -92,76 +142,61 @@ def interpolate_frame(
     >>> interpolate_frame(x, edges=0.0).ravel()
     array([0., 1., 2., 3., 0.])
     """
-    values = np.array(values, dtype=np.float64, ndmin=2, copy=True)
+    values = np.array(values, dtype=np.float64, ndmin=2, order="C", copy=True)
+    if method not in METHODS:
+        raise ValueError(f"{owner}: method must be one of {METHODS}; got {method!r}.")
+    if isinstance(edges, str) and edges not in ("nearest", "keep"):
+        raise ValueError(
+            f"{owner}: edges must be 'nearest', 'keep' or a number; got {edges!r}."
+        )
     n, m = values.shape
-    observed = ~np.isnan(values)
-    if observed.all() or n == 0:
+    r, c, p, q = _gap_neighbours(values)
+    if r.size == 0:
         return values
     if labels is None:
         labels = [f"column {j}" for j in range(m)]
-    leading, trailing, first, last = _edge_masks(observed)
-    out = values
+    x = _positions(method, index, n, owner)
+    lead, trail = p < 0, q >= n
+    inner = ~lead & ~trail
+    reach = n if limit is None else int(limit)
+    near_prev = r - p <= reach  # within limit, counting from the previous obs
+    near_next = q - r <= reach  # ... from the next one
+    flat = values.reshape(-1)  # a view: gathers by flat index are the fastest
+    at_r, at_p, at_q = r * m + c, p * m + c, q * m + c
 
-    if method in ("ffill", "bfill"):
-        frame = pd.DataFrame(values)
-        if method == "ffill":
-            filled = frame.ffill(limit=limit)
-        else:
-            filled = frame.bfill(limit=limit)
-        out = filled.to_numpy(dtype=np.float64, copy=True)
-        # ffill fills the trailing gap itself, bfill the leading one.
-        if method == "ffill":
-            trailing = np.zeros_like(trailing)
-        else:
-            leading = np.zeros_like(leading)
+    fill = np.full(r.shape, np.nan)
+    from_prev = np.zeros(r.shape, dtype=bool)  # entries that copy values[p]
+    from_next = np.zeros(r.shape, dtype=bool)  # entries that copy values[q]
+    if method == "ffill":
+        from_prev |= ~lead & near_prev
+        edge_lead, edge_trail = lead, np.zeros_like(trail)
+    elif method == "bfill":
+        from_next |= ~trail & near_next
+        edge_lead, edge_trail = np.zeros_like(lead), trail
     else:
-        inner = ~observed & ~leading & ~trailing
-        cols = np.flatnonzero(inner.any(axis=0))
-        if cols.size:
-            needed = _min_points(method, order)
-            n_obs = observed[:, cols].sum(axis=0)
-            if (n_obs < needed).any():
-                j = int(cols[np.flatnonzero(n_obs < needed)[0]])
-                raise ValueError(
-                    f"{owner}: {labels[j]} has {int(observed[:, j].sum())} observed "
-                    f"value(s) around its gaps; method={method!r}"
-                    + (f" with order={order}" if method == "spline" else "")
-                    + f" needs at least {needed}. Use a lower order, another "
-                    "method, or pass more rows."
-                )
-            if method == "time" and not isinstance(index, pd.DatetimeIndex):
-                raise ValueError(
-                    f"{owner}: method='time' needs a DatetimeIndex; got "
-                    f"{type(index).__name__}."
-                )
-            frame_index = pd.RangeIndex(n) if method != "time" else index
-            frame = pd.DataFrame(values[:, cols], index=frame_index)
-            kwargs = {"order": order, "s": 0} if method == "spline" else {}
-            filled = frame.interpolate(
-                method=method,
-                limit=limit,
-                limit_direction="forward",
-                limit_area="inside",
-                **kwargs,
-            )
-            out[:, cols] = filled.to_numpy(dtype=np.float64)
-
-    if isinstance(edges, str):
-        if edges == "nearest":
-            rows = np.arange(n)[:, None]
-            reach = np.inf if limit is None else limit
-            cols_all = np.arange(m)
-            lead = leading & (first - rows <= reach)
-            trail = trailing & (rows - last <= reach)
-            out = np.where(lead, values[first, cols_all], out)
-            out = np.where(trail, values[last, cols_all], out)
-        elif edges != "keep":
-            raise ValueError(
-                f"{owner}: edges must be 'nearest', 'keep' or a number; got {edges!r}."
-            )
-    else:
-        out[leading | trailing] = float(edges)
-    return out
+        edge_lead, edge_trail = lead, trail
+        sel = inner & near_prev
+        rs, ps, qs, cs = r[sel], p[sel], q[sel], c[sel]
+        if method in ("linear", "time"):
+            lo, hi = flat.take(at_p[sel]), flat.take(at_q[sel])
+            # np.interp's formula, so the result matches pandas/numpy
+            fill[sel] = (hi - lo) / (x[qs] - x[ps]) * (x[rs] - x[ps]) + lo
+        elif method == "nearest":
+            take_prev = x[rs] - x[ps] <= x[qs] - x[rs]  # a tie goes to the earlier
+            from_prev[sel] = take_prev
+            from_next[sel] = ~take_prev
+        else:
+            curve = _scipy_fill(values, np.unique(cs), method, order, labels, owner)
+            fill[sel] = curve[rs, cs]
+    if edges == "nearest":
+        from_next |= edge_lead & near_next
+        from_prev |= edge_trail & near_prev
+    elif not isinstance(edges, str):
+        fill[edge_lead | edge_trail] = float(edges)
+    fill[from_prev] = flat.take(at_p[from_prev])
+    fill[from_next] = flat.take(at_q[from_next])
+    flat[at_r] = fill
+    return values
 
 
 class Interpolator(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -204,9 +239,10 @@ class Interpolator(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         "linear": straight line between the two observations around a gap,
         rows equally spaced. "time": the same, spaced by the DatetimeIndex
         (X must be a DataFrame with an increasing DatetimeIndex). "nearest":
-        the nearer observation. "spline": interpolating spline of degree
-        ``order``. "pchip": monotone cubic (no overshoot). "ffill"/"bfill":
-        the previous/next observation.
+        the nearer observation (a tie goes to the earlier). "spline":
+        interpolating spline of degree ``order``. "pchip": monotone cubic (no
+        overshoot). "ffill"/"bfill": the previous/next observation. All but
+        "time" take the rows as equally spaced.
     order : int, default=3
         Degree of the spline, 1 to 5; used by "spline" only.
     limit : int or None, default=None
@@ -228,8 +264,10 @@ class Interpolator(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     Raises
     ------
     ValueError
-        In fit and transform, for a column with no observed value at all, and
-        for ``method="time"`` without an increasing DatetimeIndex.
+        In fit and transform, for a column with no observed value at all (in
+        transform: in the rows given plus, when their index continues the fit
+        index, the remembered fit rows), and for ``method="time"`` without an
+        increasing DatetimeIndex.
 
     See Also
     --------
@@ -242,23 +280,32 @@ class Interpolator(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     >>> import pandas as pd
     >>> from sklstm import Interpolator
     >>> X = pd.DataFrame({"temp": [np.nan, 1.0, np.nan, np.nan, 4.0, np.nan]})
-    >>> Interpolator().fit_transform(X).ravel()
-    array([1., 1., 2., 3., 4., 4.])
-    >>> Interpolator(method="ffill", edges="keep").fit_transform(X).ravel()
-    array([nan,  1.,  1.,  1.,  4.,  4.])
-    >>> Interpolator(limit=1, edges=0.0).fit_transform(X).ravel()
+    >>> Interpolator().fit_transform(X)
+       temp
+    0   1.0
+    1   1.0
+    2   2.0
+    3   3.0
+    4   4.0
+    5   4.0
+    >>> Interpolator(method="ffill", edges="keep").fit_transform(X)["temp"].tolist()
+    [nan, 1.0, 1.0, 1.0, 4.0, 4.0]
+    >>> Interpolator(limit=1, edges=0.0).fit_transform(X.to_numpy()).ravel()
     array([ 0.,  1.,  2., nan,  4.,  0.])
 
     "time" spaces the fill by the timestamps:
 
     >>> days = pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-05"])
     >>> Xt = pd.DataFrame({"temp": [0.0, np.nan, 4.0]}, index=days)
-    >>> Interpolator(method="time").fit_transform(Xt).ravel()
-    array([0., 1., 4.])
+    >>> Interpolator(method="time").fit_transform(Xt)
+                temp
+    2024-01-01   0.0
+    2024-01-02   1.0
+    2024-01-05   4.0
 
     A test fold that starts inside a gap is filled from the fit rows:
 
-    >>> fold = Interpolator().set_output(transform="pandas").fit(X.iloc[:5])
+    >>> fold = Interpolator().fit(X.iloc[:5])
     >>> fold.transform(pd.DataFrame({"temp": [np.nan, 8.0]}, index=[5, 6]))
        temp
     5   6.0
@@ -309,8 +356,9 @@ class Interpolator(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_out : ndarray of shape (n_samples, n_features)
-            X with its gaps filled; observed values unchanged.
+        X_out : ndarray or DataFrame of shape (n_samples, n_features)
+            X with its gaps filled; observed values unchanged. A DataFrame,
+            indexed like X, when X is one.
         """
         check_is_fitted(self)
         values, index = check_numeric_input(self, X, reset=False, method="transform")
@@ -332,7 +380,7 @@ class Interpolator(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             labels=column_labels(X, values.shape[1]),
             owner=who(self, "transform"),
         )
-        return filled[k:]
+        return like_input(self, filled[k:], X)
 
     def _check_time_index(self, X, index, method):
         if self.method != "time":

@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from sklstm._compat import Interval, StrOptions, _fit_context
 from sklstm.utils._history import extend_with_history, record_history
+from sklstm.utils._output import like_input
 from sklstm.utils._validation import check_numeric_input, who
 from sklstm.utils.discovery import TIME_ORDER_XFAILS
 
@@ -346,7 +347,7 @@ class MedianOutlierFilter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
     >>> import pandas as pd
     >>> from sklstm import MedianOutlierFilter
     >>> X = pd.DataFrame({"load": [10.0, 11.0, 12.0, 95.0, 12.0, 11.0, 10.0]})
-    >>> hampel = MedianOutlierFilter(window=5).set_output(transform="pandas")
+    >>> hampel = MedianOutlierFilter(window=5)
     >>> hampel.fit_transform(X)
        load
     0  10.0
@@ -365,7 +366,7 @@ class MedianOutlierFilter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
     an outlier back to the edge of the band (here 12 + 3 * 1.4826 * 1):
 
     >>> causal = MedianOutlierFilter(window=3, center=False, replace="clip")
-    >>> causal.fit_transform(X).ravel()
+    >>> causal.fit_transform(X.to_numpy()).ravel()
     array([10. , 11. , 12. , 16.4478, 12. , 11. , 10. ])
     """
 
@@ -413,9 +414,10 @@ class MedianOutlierFilter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
 
         Returns
         -------
-        X_out : ndarray of shape (n_samples, n_features)
+        X_out : ndarray or DataFrame of shape (n_samples, n_features)
+            A DataFrame, indexed like X, when X is one.
         """
-        return self._fit(X)
+        return like_input(self, self._fit(X), X)
 
     def transform(self, X):
         """Replace the outliers of X.
@@ -426,12 +428,13 @@ class MedianOutlierFilter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
 
         Returns
         -------
-        X_out : ndarray of shape (n_samples, n_features)
+        X_out : ndarray or DataFrame of shape (n_samples, n_features)
             X with each outlier replaced as ``replace`` says; everything else,
-            NaN included, unchanged.
+            NaN included, unchanged. A DataFrame, indexed like X, when X is
+            one.
         """
         values, extended, k = self._prepare(X, "transform")
-        return self._filter(extended)[0][k:]
+        return like_input(self, self._filter(extended)[0][k:], X)
 
     def outlier_mask(self, X):
         """Which values of X are outliers.

@@ -24,8 +24,8 @@ def _series_with_gaps(draw, n_rows, n_cols, min_observed):
 
 
 @st.composite
-def gappy_frames(draw):
-    method = draw(st.sampled_from(METHODS))
+def gappy_frames(draw, methods=METHODS):
+    method = draw(st.sampled_from(methods))
     order = draw(st.integers(1, 3))
     needed = order + 1 if method == "spline" else 2
     n_rows = draw(st.integers(needed, 30))
@@ -47,6 +47,8 @@ def gappy_frames(draw):
 def test_observed_values_never_change(case):
     frame, params = case
     out = Interpolator(**params).fit_transform(frame)
+    assert isinstance(out, pd.DataFrame) and out.index.equals(frame.index)
+    out = out.to_numpy()
     observed = frame.notna().to_numpy()
     np.testing.assert_array_equal(out[observed], frame.to_numpy()[observed])
     assert out.shape == frame.shape
@@ -66,10 +68,10 @@ def test_time_spaces_the_fill_by_timestamps():
     idx = pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-05", "2024-01-11"])
     X = pd.DataFrame({"t": [0.0, nan, nan, 10.0]}, index=idx)
     out = Interpolator(method="time").fit_transform(X)
-    np.testing.assert_allclose(out.ravel(), [0.0, 1.0, 4.0, 10.0])
+    np.testing.assert_allclose(out["t"], [0.0, 1.0, 4.0, 10.0])
     # linear ignores the timestamps: equal steps per row
     np.testing.assert_allclose(
-        Interpolator().fit_transform(X).ravel(), [0.0, 10 / 3, 20 / 3, 10.0]
+        Interpolator().fit_transform(X)["t"], [0.0, 10 / 3, 20 / 3, 10.0]
     )
 
 
@@ -144,11 +146,11 @@ def test_fold_starting_in_a_gap_is_filled_from_the_fit_rows(method):
     whole = Interpolator(method=method).fit_transform(X)
     est = Interpolator(method=method).fit(X.iloc[:8])
     continued = est.transform(X.iloc[8:])
-    np.testing.assert_allclose(continued, whole[8:])
+    pd.testing.assert_frame_equal(continued, whole.iloc[8:])
     # the rows alone, with an index that does not continue, get the edge policy
     moved = X.iloc[8:].set_axis(idx[8:] + pd.Timedelta("100D"))
     alone = est.transform(moved)
-    np.testing.assert_allclose(alone[:, 0], [100.0, 100.0, 100.0, 121.0])
+    np.testing.assert_allclose(alone["v"], [100.0, 100.0, 100.0, 121.0])
 
 
 def test_history_tail_size_is_documented_size():
@@ -173,7 +175,7 @@ def test_all_nan_column_is_an_error_at_fit_and_transform():
         est.transform(X.set_axis([10, 11, 12]))
     # a column that is all NaN in a continuing fold is filled from the fit rows
     cont = est.transform(X.set_axis([3, 4, 5]))
-    np.testing.assert_array_equal(cont[:, 1], [1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(cont["empty"], [1.0, 1.0, 1.0])
 
 
 def test_time_without_datetime_index_is_a_clear_error():
@@ -196,6 +198,17 @@ def test_spline_with_too_few_points_names_the_column():
         r"method='spline' with order=3 needs at least 4",
     ):
         Interpolator(method="spline", order=3).fit_transform(X)
+
+
+def test_pandas_in_pandas_out_numpy_in_numpy_out():
+    idx = pd.RangeIndex(3, 6)
+    X = pd.DataFrame({"a": [1.0, nan, 3.0]}, index=idx)
+    out = Interpolator().fit_transform(X)
+    assert isinstance(out, pd.DataFrame) and out.index.equals(idx)
+    assert list(out.columns) == ["a"]
+    arr = Interpolator().fit_transform(X.to_numpy())
+    assert isinstance(arr, np.ndarray)
+    np.testing.assert_array_equal(arr, out.to_numpy())
 
 
 def test_pandas_output_keeps_index_and_names():
@@ -254,3 +267,20 @@ def test_wrong_column_count_at_transform():
 def test_invalid_parameters(params, message):
     with pytest.raises(ValueError, match=message):
         Interpolator(**params).fit(np.array([[1.0], [nan], [2.0]]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=gappy_frames(methods=("linear", "time", "nearest", "ffill", "bfill")))
+def test_numpy_fill_matches_pandas(case):
+    frame, params = case
+    method, limit = params["method"], params["limit"]
+    out = interpolate_frame(
+        frame.to_numpy(), method, index=frame.index, limit=limit, edges="keep"
+    )
+    if method == "ffill":
+        ref = frame.ffill(limit=limit)
+    elif method == "bfill":
+        ref = frame.bfill(limit=limit)
+    else:
+        ref = frame.interpolate(method=method, limit=limit, limit_area="inside")
+    np.testing.assert_allclose(out, ref.to_numpy(), rtol=1e-9, atol=1e-9)

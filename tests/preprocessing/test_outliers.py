@@ -201,6 +201,18 @@ def test_mask_frame_counts_and_names():
     assert list(est.get_feature_names_out()) == ["a", "b"]
 
 
+def test_pandas_in_pandas_out_numpy_in_numpy_out():
+    idx = pd.date_range("2024-02-01", periods=5, freq="D")
+    X = pd.DataFrame({"v": [1.0, 1.2, 90.0, 0.9, 1.1]}, index=idx)
+    for out in (MedianOutlierFilter(window=5).fit_transform(X),
+                MedianOutlierFilter(window=5).fit(X).transform(X)):
+        assert isinstance(out, pd.DataFrame) and out.index.equals(idx)
+        np.testing.assert_allclose(out["v"], [1.0, 1.2, 1.1, 0.9, 1.1])
+    arr = MedianOutlierFilter(window=5).fit_transform(X.to_numpy())
+    assert isinstance(arr, np.ndarray)
+    np.testing.assert_allclose(arr.ravel(), [1.0, 1.2, 1.1, 0.9, 1.1])
+
+
 def test_fit_transform_equals_fit_then_transform():
     rng = np.random.default_rng(0)
     X = rng.standard_t(2, size=(60, 3))
@@ -219,7 +231,7 @@ def test_fold_continuing_the_fit_rows_is_judged_like_the_whole(params):
     whole = MedianOutlierFilter(**params).fit_transform(X)
     est = MedianOutlierFilter(**params).fit(X.iloc[:50])
     assert len(est.history_.tail) == (3 if params.get("center", True) else 5)
-    np.testing.assert_array_equal(est.transform(X.iloc[50:]), whole[50:])
+    pd.testing.assert_frame_equal(est.transform(X.iloc[50:]), whole.iloc[50:])
     np.testing.assert_array_equal(
         est.outlier_mask(X.iloc[50:]).to_numpy(),
         MedianOutlierFilter(**params).fit(X).outlier_mask(X).to_numpy()[50:],
