@@ -2,6 +2,7 @@
 
 from sklstm.compose import ConstrainedRegressor, LevelDifferenceRegressor
 from sklstm.forecasting import forecast, make_supervised
+from sklstm.neural import LSTMRegressor
 from sklstm.preprocessing import (
     Differencer,
     Interpolator,
@@ -18,6 +19,7 @@ __all__ = [
     "Differencer",
     "Interpolator",
     "LagFeatures",
+    "LSTMRegressor",
     "MedianOutlierFilter",
     "SeasonalSine",
     "forecast",

@@ -1,0 +1,80 @@
+"""The torch module: a stack of ``nn.LSTM`` layers and a linear head.
+
+Plain PyTorch, no scikit-learn: skorch builds it from the parameters that
+:class:`~sklstm.neural.LSTMRegressor` passes on.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+__all__ = ["OUTPUT_ACTIVATIONS", "LSTMNet"]
+
+#: Output activations by name: ``None`` leaves the output unbounded.
+OUTPUT_ACTIVATIONS = {None: nn.Identity, "relu": nn.ReLU, "softplus": nn.Softplus}
+
+
+class LSTMNet(nn.Module):
+    """Windows ``(batch, lookback, n_features)`` in, ``(batch, n_outputs)`` out.
+
+    The LSTM is ``torch.nn.LSTM`` (tanh cell, fused kernel). The prediction is a
+    linear map of the last layer's final hidden state (both directions when
+    bidirectional), optionally followed by an output activation.
+
+    Parameters
+    ----------
+    n_features : int
+        Columns of each time step.
+    n_outputs : int, default=1
+        Targets predicted per window.
+    hidden_size : int, default=64
+        Units per LSTM layer and direction.
+    num_layers : int, default=1
+        Stacked LSTM layers.
+    dropout : float, default=0.0
+        Dropout between stacked LSTM layers and before the head.
+    bidirectional : bool, default=False
+        Also read each window backwards.
+    output_activation : {None, "relu", "softplus"}, default=None
+        Applied to the head's output; "relu" and "softplus" bound it below by 0.
+
+    Examples
+    --------
+    >>> import torch
+    >>> net = LSTMNet(n_features=3, n_outputs=2, hidden_size=8)
+    >>> net(torch.zeros(5, 10, 3)).shape
+    torch.Size([5, 2])
+    """
+
+    def __init__(
+        self,
+        n_features: int,
+        n_outputs: int = 1,
+        hidden_size: int = 64,
+        num_layers: int = 1,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        output_activation: str | None = None,
+    ):
+        super().__init__()
+        self.lstm = nn.LSTM(
+            input_size=n_features,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
+            dropout=dropout if num_layers > 1 else 0.0,
+            bidirectional=bidirectional,
+        )
+        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+        n_directions = 2 if bidirectional else 1
+        self.head = nn.Linear(hidden_size * n_directions, n_outputs)
+        self.activation = OUTPUT_ACTIVATIONS[output_activation]()
+        self.bidirectional = bidirectional
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        _, (h, _) = self.lstm(X)
+        # h: (num_layers * n_directions, batch, hidden); the last layer's states
+        # are the last one (forward) or two (forward, backward) entries.
+        last = torch.cat((h[-2], h[-1]), dim=1) if self.bidirectional else h[-1]
+        return self.activation(self.head(self.dropout(last)))

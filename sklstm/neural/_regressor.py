@@ -1,0 +1,609 @@
+"""LSTMRegressor: a scikit-learn regressor around a skorch-trained LSTM."""
+
+from __future__ import annotations
+
+import copy
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_array, check_is_fitted
+from skorch import NeuralNetRegressor
+from skorch.callbacks import GradientNormClipping, LRScheduler
+from skorch.helper import predefined_split
+
+from sklstm._compat import Interval, StrOptions, _fit_context
+from sklstm.neural._callbacks import EarlyStoppingBest, FiniteLossGuard
+from sklstm.neural._data import (
+    BatchIterator,
+    WindowDataset,
+    row_windows,
+    sliding_windows,
+)
+from sklstm.neural._module import LSTMNet
+from sklstm.neural._threads import resolve_n_threads, torch_threads
+from sklstm.utils._history import extend_with_history, record_history
+from sklstm.utils._validation import _first_bad_rows, check_numeric_input, who
+from sklstm.utils.discovery import TIME_ORDER_XFAILS
+
+__all__ = ["LSTMRegressor", "resolve_device", "scale_parameters"]
+
+OPTIMIZERS = {
+    "adam": (torch.optim.Adam, {}),
+    "adamw": (torch.optim.AdamW, {}),
+    "rmsprop": (torch.optim.RMSprop, {}),
+    "sgd": (torch.optim.SGD, {"momentum": 0.9}),
+}
+
+#: Smallest batch used to compute validation losses and predictions.
+_EVAL_BATCH = 1024
+
+
+def resolve_device(device: str, owner: str = "LSTMRegressor.fit") -> str:
+    """``"auto"`` becomes ``"cuda"`` where a GPU is visible, else ``"cpu"``.
+
+    >>> resolve_device("cpu")
+    'cpu'
+    """
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"{owner}: device='cuda' but torch sees no CUDA device (torch "
+            f"{torch.__version__}, CUDA build {torch.version.cuda}); use "
+            "device='auto' to fall back to the CPU, or device='cpu'."
+        )
+    return device
+
+
+def scale_parameters(y: np.ndarray, center: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Per-output ``(offset, scale)`` so that ``(y - offset) / scale`` is ~unit.
+
+    ``center=False`` keeps zero at zero (offset 0, scale = root mean square):
+    used with a non-negative output activation, whose bound must hold on the
+    original scale too. A constant output gets scale 1.
+
+    >>> scale_parameters(np.array([[1.0], [3.0]]), center=True)
+    (array([2.]), array([1.]))
+    >>> scale_parameters(np.array([[3.0], [4.0]]), center=False)[1].round(3)
+    array([3.536])
+    """
+    if center:
+        offset, scale = y.mean(axis=0), y.std(axis=0)
+    else:
+        offset, scale = np.zeros(y.shape[1]), np.sqrt(np.mean(y**2, axis=0))
+    scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+    return offset, scale
+
+
+class _WindowNet(NeuralNetRegressor):
+    """skorch's regressor plus an L1 penalty on the weights (not the biases)."""
+
+    def __init__(self, module, *args, l1=0.0, **kwargs):
+        super().__init__(module, *args, **kwargs)
+        self.l1 = l1
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        loss = super().get_loss(y_pred, y_true, X=X, training=training)
+        if training and self.l1:
+            penalty = sum(
+                p.abs().sum()
+                for name, p in self.module_.named_parameters()
+                if "weight" in name
+            )
+            loss = loss + self.l1 * penalty
+        return loss
+
+
+class LSTMRegressor(RegressorMixin, BaseEstimator):
+    """LSTM regression on windows of consecutive rows, trained with skorch.
+
+    Row ``i``'s prediction is computed from the window of rows
+    ``i - lookback + 1 .. i`` (oldest first), so ``y[i]`` should be what is
+    known after row ``i`` (e.g. the target ``h`` steps ahead). X is expected
+    to be scaled already (put a ``StandardScaler`` before this step); the
+    target is scaled here (``scale_target``) and the scaling undone at
+    predict.
+
+    **Windows.** Built from one float32 copy of X as a strided view, not
+    ``lookback`` copies; each training batch is one fancy index into that
+    view. A 3-D array of ready windows ``(n, lookback, n_features)`` is
+    accepted instead of rows; then each sample is one window.
+    **The first rows.** ``predict`` returns one prediction per row. A row
+    with fewer than ``lookback - 1`` earlier rows gets edge padding: its
+    window starts with copies of the first row, the same convention as
+    ``LagFeatures(fill_value="edge")``; it never yields NaN and the network
+    sees values it was trained on, just held constant. ``fit`` trains only on
+    full windows, so it needs at least ``lookback`` rows.
+    **History that continues.** ``fit`` remembers its last ``lookback - 1``
+    rows (``tail_``); when the rows given to ``predict`` carry an index that
+    continues the fit index (a ``TimeSeriesSplit`` test fold of a
+    DataFrame), the first windows are completed with those rows instead of
+    padding.
+    **Validation** is time-ordered: the last ``validation_fraction`` of the
+    training windows, never a random split. Early stopping watches its loss
+    (the training loss when there is no validation part) and restores the
+    weights of the best epoch.
+    **Threads.** ``n_threads=None`` gives torch one thread inside a joblib
+    or multiprocessing worker (``GridSearchCV(n_jobs=k)``), where several
+    processes would otherwise each start one thread per core and spin-wait
+    on each other, and caps torch's count at the CPUs the process may use
+    elsewhere. The count is set for the duration of ``fit``/``predict`` and
+    restored afterwards.
+
+    Parameters
+    ----------
+    lookback : int, default=24
+        Rows per window (the current row and ``lookback - 1`` before it).
+    hidden_size : int, default=64
+        Units per LSTM layer and direction.
+    num_layers : int, default=1
+        Stacked LSTM layers.
+    dropout : float in [0, 1), default=0.0
+        Dropout between stacked layers and before the output layer.
+    bidirectional : bool, default=False
+        Also read each window backwards.
+    output_activation : {None, "relu", "softplus"}, default=None
+        Bounds the output below by 0 when set. With ``scale_target`` the
+        target is then divided by its root mean square without centering,
+        so that the bound holds on the original scale.
+    optimizer : {"adam", "adamw", "rmsprop", "sgd"} or torch optimizer class, \
+default="adam"
+        "sgd" uses momentum 0.9. A class is called as ``cls(params, lr=lr,
+        weight_decay=weight_decay)``.
+    lr : float, default=1e-3
+        Learning rate.
+    weight_decay : float, default=0.0
+        L2 penalty passed to the optimizer (decoupled decay for "adamw").
+    l1 : float, default=0.0
+        L1 penalty on all weights (not biases), added to the training loss.
+    batch_size : int, default=64
+        Windows per training batch; batches are shuffled every epoch.
+    max_epochs : int, default=200
+        Most passes over the training windows.
+    patience : int or None, default=15
+        Stop after this many epochs without a lower monitored loss and load
+        the best epoch's weights. None trains all ``max_epochs`` and keeps the
+        final weights.
+    validation_fraction : float in [0, 1) or None, default=0.15
+        Share of the last training windows held out for validation. 0 or None
+        (or too few windows for one) trains on all and monitors the training
+        loss.
+    lr_scheduler : {None, "plateau", "cosine"}, default=None
+        "plateau" halves the learning rate after ``max(patience // 3, 2)``
+        epochs without improvement; "cosine" anneals it to 0 over
+        ``max_epochs``.
+    gradient_clip : float or None, default=None
+        Clip the gradient norm to this value.
+    scale_target : bool, default=True
+        Standardise the target for training and undo it at predict.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, dropout and batch shuffling. The global
+        torch random state is left as it was.
+    device : {"cpu", "cuda", "auto"}, default="cpu"
+        Where to train; "auto" takes a GPU when one is visible. A model
+        trained on a GPU loads and predicts on a CPU-only machine.
+    n_threads : int or None, default=None
+        Torch threads during fit and predict; None decides as described above.
+    verbose : int, default=0
+        1 prints one line per epoch (training and validation loss, time).
+    callbacks : list of skorch callbacks or None, default=None
+        Extra callbacks (instances or ``(name, callback)`` pairs), copied into
+        each fit's net.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNetRegressor
+        The trained net; ``net_.module_`` is the :class:`LSTMNet`.
+    loss_history_ : pandas.DataFrame
+        One row per epoch: ``train_loss``, ``valid_loss`` (when validating),
+        ``lr``, ``dur`` (seconds); losses are mean squared errors of the
+        scaled target (the training loss includes the L1 penalty).
+    best_epoch_ : int
+        1-based epoch with the lowest monitored loss.
+    stop_reason_ : str
+        Why training ended.
+    n_epochs_ : int
+        Epochs run.
+    tail_ : History or None
+        The last ``lookback - 1`` fit rows, used when predict continues the
+        fit index.
+    target_offset_, target_scale_ : ndarray of shape (n_outputs,)
+        ``y`` is trained as ``(y - target_offset_) / target_scale_``.
+    n_outputs_ : int
+    device_ : str
+        The device the net lives on.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only for DataFrame input with string column names.
+
+    See Also
+    --------
+    sklstm.neural.LSTMNet : the torch module.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm import LSTMRegressor
+    >>> t = np.arange(300.0)
+    >>> X = np.sin(2 * np.pi * t / 25)[:, None]
+    >>> y = np.roll(X[:, 0], -1)
+    >>> model = LSTMRegressor(lookback=12, hidden_size=16, max_epochs=5,
+    ...                       random_state=0).fit(X, y)
+    >>> model.predict(X).shape
+    (300,)
+    >>> list(model.loss_history_.columns)
+    ['train_loss', 'valid_loss', 'lr', 'dur']
+    """
+
+    _parameter_constraints: dict = {
+        "lookback": [Interval(Integral, 1, None, closed="left")],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "bidirectional": ["boolean"],
+        "output_activation": [StrOptions({"relu", "softplus"}), None],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), callable],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "l1": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "patience": [Interval(Integral, 1, None, closed="left"), None],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left"), None],
+        "lr_scheduler": [StrOptions({"plateau", "cosine"}), None],
+        "gradient_clip": [Interval(Real, 0, None, closed="neither"), None],
+        "scale_target": ["boolean"],
+        "random_state": ["random_state"],
+        "device": [StrOptions({"auto", "cpu", "cuda"})],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
+        "verbose": ["verbose"],
+        "callbacks": [list, None],
+    }
+
+    def __init__(
+        self,
+        lookback=24,
+        *,
+        hidden_size=64,
+        num_layers=1,
+        dropout=0.0,
+        bidirectional=False,
+        output_activation=None,
+        optimizer="adam",
+        lr=1e-3,
+        weight_decay=0.0,
+        l1=0.0,
+        batch_size=64,
+        max_epochs=200,
+        patience=15,
+        validation_fraction=0.15,
+        lr_scheduler=None,
+        gradient_clip=None,
+        scale_target=True,
+        random_state=None,
+        device="cpu",
+        n_threads=None,
+        verbose=0,
+        callbacks=None,
+    ):
+        self.lookback = lookback
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.bidirectional = bidirectional
+        self.output_activation = output_activation
+        self.optimizer = optimizer
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.l1 = l1
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.lr_scheduler = lr_scheduler
+        self.gradient_clip = gradient_clip
+        self.scale_target = scale_target
+        self.random_state = random_state
+        self.device = device
+        self.n_threads = n_threads
+        self.verbose = verbose
+        self.callbacks = callbacks
+
+    # ------------------------------------------------------------------ fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the network on the windows of X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), or ndarray of shape \
+(n_samples, lookback, n_features)
+            Consecutive rows, oldest first; or ready windows.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            ``y[i]`` is the target of the window ending at row ``i``.
+
+        Returns
+        -------
+        self : LSTMRegressor
+        """
+        prefix = who(self, "fit")
+        if y is None:
+            raise ValueError(
+                f"{prefix} requires y to be passed, but the target y is None."
+            )
+        self.device_ = resolve_device(self.device, prefix)
+        if getattr(X, "ndim", None) == 3:
+            windows, y = self._validate_windows(X, y, reset=True, method="fit")
+            self.tail_ = None
+        else:
+            index = X.index if isinstance(X, pd.DataFrame) else None
+            _check_target(y, index, prefix)
+            values, index, y = check_numeric_input(
+                self, X, reset=True, method="fit", allow_nan=False, y=y,
+                multi_output=True, y_numeric=True,
+            )
+            if len(values) < self.lookback:
+                n = len(values)
+                raise ValueError(
+                    f"{prefix}: X has {n} rows (n_samples = {n}) but "
+                    f"lookback={self.lookback} needs at least {self.lookback}; "
+                    "lower lookback or pass more rows."
+                )
+            windows = sliding_windows(values.astype(np.float32), self.lookback)
+            y = y[self.lookback - 1 :]
+            self.tail_ = record_history(values, index, self.lookback - 1)
+            self.input_ndim_ = 2
+        y2 = y.reshape(len(y), -1)
+        self.n_outputs_ = y2.shape[1]
+        self.y_ndim_ = y.ndim
+        if self.scale_target:
+            offset, scale = scale_parameters(y2, center=self.output_activation is None)
+        else:
+            offset, scale = np.zeros(self.n_outputs_), np.ones(self.n_outputs_)
+        self.target_offset_, self.target_scale_ = offset, scale
+        targets = ((y2 - offset) / scale).astype(np.float32)
+
+        rng = check_random_state(self.random_state)
+        torch_seed = int(rng.randint(np.iinfo(np.int32).max))
+        shuffle_rng = np.random.RandomState(rng.randint(np.iinfo(np.int32).max))
+        n_windows = len(windows)
+        n_valid = self._n_valid(n_windows)
+        train = WindowDataset(windows, targets, np.arange(n_windows - n_valid))
+        valid = (
+            WindowDataset(windows, targets, np.arange(n_windows - n_valid, n_windows))
+            if n_valid
+            else None
+        )
+        monitor = "valid_loss" if n_valid else "train_loss"
+        net = self._build_net(windows.shape[2], valid, monitor, shuffle_rng, prefix)
+        cuda = torch.device(self.device_).type == "cuda"
+        devices = [torch.device(self.device_).index or 0] if cuda else []
+        with torch_threads(resolve_n_threads(self.n_threads)):
+            with torch.random.fork_rng(devices=devices):
+                torch.manual_seed(torch_seed)
+                net.fit(train, y=None)
+        # the validation part must not travel with the pickled model
+        net.train_split = None
+        self.net_ = net
+        self._summarise_training(monitor)
+        return self
+
+    def _n_valid(self, n_windows: int) -> int:
+        frac = self.validation_fraction or 0.0
+        if frac <= 0 or n_windows < 2:
+            return 0
+        return min(max(int(frac * n_windows), 1), n_windows - 1)
+
+    def _build_net(self, n_features, valid, monitor, shuffle_rng, prefix):
+        if isinstance(self.optimizer, str):
+            optimizer, optimizer_kw = OPTIMIZERS[self.optimizer]
+        else:
+            optimizer, optimizer_kw = self.optimizer, {}
+        callbacks = [("finite_loss", FiniteLossGuard(prefix))]
+        if self.lr_scheduler == "plateau":
+            callbacks.append(("lr_scheduler", LRScheduler(
+                policy="ReduceLROnPlateau", monitor=monitor, factor=0.5,
+                patience=max((self.patience or 6) // 3, 2),
+            )))
+        elif self.lr_scheduler == "cosine":
+            callbacks.append(("lr_scheduler", LRScheduler(
+                policy="CosineAnnealingLR", T_max=self.max_epochs,
+            )))
+        if self.gradient_clip is not None:
+            callbacks.append(
+                ("gradient_clip", GradientNormClipping(self.gradient_clip))
+            )
+        callbacks.extend(copy.deepcopy(self.callbacks or []))
+        if self.patience is not None:
+            callbacks.append(
+                ("early_stopping", EarlyStoppingBest(monitor, self.patience))
+            )
+        params = {f"optimizer__{k}": v for k, v in optimizer_kw.items()}
+        return _WindowNet(
+            module=LSTMNet,
+            module__n_features=n_features,
+            module__n_outputs=self.n_outputs_,
+            module__hidden_size=self.hidden_size,
+            module__num_layers=self.num_layers,
+            module__dropout=self.dropout,
+            module__bidirectional=self.bidirectional,
+            module__output_activation=self.output_activation,
+            criterion=torch.nn.MSELoss,
+            optimizer=optimizer,
+            lr=self.lr,
+            optimizer__weight_decay=self.weight_decay,
+            l1=self.l1,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            iterator_train=BatchIterator,
+            iterator_train__shuffle=True,
+            iterator_train__random_state=shuffle_rng,
+            iterator_valid=BatchIterator,
+            iterator_valid__batch_size=max(self.batch_size, _EVAL_BATCH),
+            train_split=None if valid is None else predefined_split(valid),
+            callbacks=callbacks,
+            device=self.device_,
+            verbose=self.verbose,
+            **params,
+        )
+
+    def _summarise_training(self, monitor):
+        history = self.net_.history
+        keys = ["epoch", "train_loss"]
+        if monitor == "valid_loss":
+            keys.append("valid_loss")
+        frame = pd.DataFrame({k: history[:, k] for k in keys + ["dur"]})
+        frame = frame.set_index("epoch")
+        try:
+            frame["lr"] = history[:, "event_lr"]
+        except KeyError:
+            frame["lr"] = float(self.lr)
+        self.loss_history_ = frame[[k for k in keys[1:]] + ["lr", "dur"]]
+        self.n_epochs_ = len(frame)
+        stopper = dict(self.net_.callbacks_).get("early_stopping")
+        if stopper is not None and stopper.best_epoch_ is not None:
+            self.best_epoch_ = int(stopper.best_epoch_)
+            self.stop_reason_ = stopper.stop_reason_
+        else:
+            self.best_epoch_ = int(frame[monitor].idxmin())
+            self.stop_reason_ = f"max_epochs={self.max_epochs} reached"
+
+    # -------------------------------------------------------------- predict
+    def predict(self, X):
+        """One prediction per row (or per window for 3-D input).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), or ndarray of shape \
+(n_samples, lookback, n_features) when fitted on windows
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Shaped like ``y`` at fit.
+        """
+        check_is_fitted(self)
+        prefix = who(self, "predict")
+        if self.input_ndim_ == 3:
+            windows, _ = self._validate_windows(X, None, reset=False, method="predict")
+        else:
+            if getattr(X, "ndim", None) == 3:
+                raise ValueError(
+                    f"{prefix}: X is 3-D (windows), but the model was fitted on "
+                    "2-D rows; pass rows with the fit columns."
+                )
+            values, index = check_numeric_input(
+                self, X, reset=False, method="predict", allow_nan=False
+            )
+            extended, k = extend_with_history(self.tail_, values, index)
+            windows = row_windows(extended.astype(np.float32), self.lookback, k)
+        with torch_threads(resolve_n_threads(self.n_threads)):
+            scaled = self.net_.predict(WindowDataset(windows))
+        y_pred = scaled.astype(np.float64) * self.target_scale_ + self.target_offset_
+        return y_pred.ravel() if self.y_ndim_ == 1 else y_pred
+
+    # ---------------------------------------------------------------- helpers
+    def _validate_windows(self, X, y, *, reset, method):
+        """Checks for 3-D input ``(n, lookback, n_features)``; float32 windows."""
+        prefix = who(self, method)
+        X = np.asarray(X)
+        if X.dtype.kind not in "biuf":
+            raise TypeError(
+                f"{prefix}: expected numeric windows, but X has dtype {X.dtype}."
+            )
+        n, steps, n_features = X.shape
+        if n == 0:
+            raise ValueError(f"{prefix}: X holds 0 windows; at least 1 is needed.")
+        if steps != self.lookback:
+            raise ValueError(
+                f"{prefix}: X holds windows of {steps} steps but lookback="
+                f"{self.lookback}; set lookback={steps} or pass 2-D rows."
+            )
+        if reset:
+            self.n_features_in_ = n_features
+            self.input_ndim_ = 3
+            if hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+        elif n_features != self.n_features_in_:
+            raise ValueError(
+                f"{prefix}: X has {n_features} features, but LSTMRegressor is "
+                f"expecting {self.n_features_in_} features as input."
+            )
+        bad = ~np.isfinite(X)
+        if bad.any():
+            w, s, j = np.argwhere(bad)[0]
+            kind = "NaN" if np.isnan(X[w, s, j]) else "infinite"
+            raise ValueError(
+                f"{prefix}: X contains {int(bad.sum())} non-finite value(s); the "
+                f"first is {kind} in window {w}, step {s}, feature {j}. Windows "
+                "must be finite: interpolate the rows before windowing."
+            )
+        windows = np.ascontiguousarray(X, dtype=np.float32)
+        if y is None:
+            return windows, None
+        y = check_array(y, ensure_2d=False, dtype=np.float64, ensure_all_finite=False,
+                        input_name="y")
+        if len(y) != n:
+            raise ValueError(
+                f"{prefix}: X holds {n} windows but y has {len(y)} rows; they "
+                "must match."
+            )
+        _check_target(y, None, prefix)
+        return windows, y
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        net = self.__dict__.get("net_")
+        if net is not None:
+            # skorch maps CUDA tensors to the CPU where no GPU is visible
+            self.device_ = str(net.device)
+
+    @classmethod
+    def _test_params(cls):
+        fast = {
+            "hidden_size": 8, "batch_size": 32, "lr": 2e-2, "random_state": 0,
+            "n_threads": 1,
+        }
+        return [
+            {"lookback": 3, "max_epochs": 10, "patience": 5, **fast},
+            {
+                "lookback": 2, "num_layers": 2, "bidirectional": True,
+                "dropout": 0.1, "max_epochs": 8, "lr_scheduler": "plateau",
+                "gradient_clip": 1.0, "validation_fraction": 0.0,
+                "optimizer": "adamw", "weight_decay": 1e-4, **fast,
+            },
+        ]
+
+    def _expected_failed_checks(self):
+        return TIME_ORDER_XFAILS
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        return tags
+
+
+def _check_target(y, index, prefix) -> None:
+    """Name the output and rows of a non-finite target value."""
+    values = np.asarray(y)
+    if values.dtype.kind not in "biuf" or values.ndim not in (1, 2) or not len(values):
+        return
+    if isinstance(y, (pd.Series, pd.DataFrame)):
+        index = y.index
+    values = values.reshape(len(values), -1).astype(np.float64, copy=False)
+    bad = ~np.isfinite(values)
+    if not bad.any():
+        return
+    j = int(np.flatnonzero(bad.any(axis=0))[0])
+    label = repr(y.columns[j]) if isinstance(y, pd.DataFrame) else f"output {j}"
+    kinds = sorted({"NaN" if np.isnan(v) else "infinite" for v in values[bad[:, j], j]})
+    raise ValueError(
+        f"{prefix}: y {label} contains {int(bad[:, j].sum())} {' or '.join(kinds)} "
+        f"value(s), at row(s) {_first_bad_rows(bad[:, j], index)}; the target must "
+        "be finite. Drop those rows or fill the target before fitting."
+    )
