@@ -93,25 +93,26 @@ def _median_mad_full(s: np.ndarray):
     return med, mad
 
 
+def _median_mad_general(s: np.ndarray, win: np.ndarray):
+    """Median and MAD of windows with missing values: sort the deviations too."""
+    count = win.shape[1] - np.isnan(s).sum(axis=1)
+    med = _middle(s, count)
+    dev = np.abs(win - med[:, None])
+    dev.sort(axis=-1)
+    return med, _middle(dev, count)
+
+
 def _median_mad_block(win: np.ndarray):
     """Median and MAD of each window (rows of ``win``), NaN values left out."""
     s = np.sort(win, axis=-1)  # NaN sort last
-    width = win.shape[1]
-    if width < 3:
-        partial = np.ones(len(win), dtype=bool)
-        med = np.empty(len(win))
-        mad = np.empty(len(win))
-    else:
-        med, mad = _median_mad_full(s)
-        partial = np.isnan(s[:, -1])
-    if partial.any():
-        part = s[partial]
-        count = width - np.isnan(part).sum(axis=1)
-        part_med = _middle(part, count)
-        dev = np.abs(win[partial] - part_med[:, None])
-        dev.sort(axis=-1)
-        med[partial] = part_med
-        mad[partial] = _middle(dev, count)
+    partial = np.isnan(s[:, -1])
+    n_partial = np.count_nonzero(partial)
+    if win.shape[1] < 3 or n_partial > len(win) // 2:
+        # many gaps: one pass over all rows beats picking the partial ones out
+        return _median_mad_general(s, win)
+    med, mad = _median_mad_full(s)
+    if n_partial:
+        med[partial], mad[partial] = _median_mad_general(s[partial], win[partial])
     return med, mad
 
 
