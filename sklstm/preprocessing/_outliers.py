@@ -294,8 +294,9 @@ class MedianOutlierFilter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
 
     **The ends.** Rows near the start (and, when centred, the end) get a
     shorter window holding only the rows that exist, like pandas'
-    ``min_periods=1``. A window of one or two values never flags anything, so
-    in causal mode the first two rows are never flagged.
+    ``min_periods=1``. A window of one or two values cannot flag anything
+    (for ``n_sigmas >= 0.68``), so in causal mode the first two rows are never
+    flagged.
 
     **Flat windows.** Where more than half a window holds one value, its MAD
     is 0 and ``min_scale`` decides: with the default ``min_scale=0`` any value
