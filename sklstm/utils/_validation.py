@@ -69,9 +69,36 @@ def _to_float(X, prefix: str):
     return X
 
 
+# Row blocks of about this many values keep the temporary masks small.
+_BLOCK_VALUES = 1 << 18
+
+
+def _anywhere(values: np.ndarray, test) -> bool:
+    """Whether ``test`` (``np.isinf``, ``np.isnan``) holds for any value.
+
+    Works through blocks of rows into one small boolean buffer laid out like
+    ``values``, whatever its size, and stops at the first block where it holds.
+    """
+    n = len(values)
+    step = max(1, _BLOCK_VALUES // max(1, values.size // max(1, n)))
+    mask = np.empty_like(values[:step], dtype=bool)
+    for start in range(0, n, step):
+        block = values[start : start + step]
+        if test(block, out=mask[: len(block)]).any():
+            return True
+    return False
+
+
 def _check_values(values: np.ndarray, labels, index, prefix, allow_nan, name="X"):
-    inf = np.isinf(values)
-    if inf.any():
+    # Without NaN allowed, a finite sum proves every value finite in one pass
+    # with no temporary; otherwise (inf, NaN, or a sum that overflows) look closer.
+    if allow_nan:
+        finite = False
+    else:
+        with np.errstate(over="ignore", invalid="ignore"):
+            finite = bool(np.isfinite(values.sum()))
+    if not finite and _anywhere(values, np.isinf):
+        inf = np.isinf(values)
         j = int(np.flatnonzero(inf.any(axis=0))[0])
         raise ValueError(
             f"{prefix}: {name} {labels[j]} contains {int(inf[:, j].sum())} infinite "
@@ -79,15 +106,14 @@ def _check_values(values: np.ndarray, labels, index, prefix, allow_nan, name="X"
             "finite numbers. Replace them, e.g. X.replace([np.inf, -np.inf], np.nan), "
             "then interpolate."
         )
-    if not allow_nan:
+    if not (allow_nan or finite) and _anywhere(values, np.isnan):
         nan = np.isnan(values)
-        if nan.any():
-            j = int(np.flatnonzero(nan.any(axis=0))[0])
-            raise ValueError(
-                f"{prefix}: {name} {labels[j]} contains {int(nan[:, j].sum())} NaN "
-                f"value(s), at row(s) {_first_bad_rows(nan[:, j], index)}; this step "
-                "needs complete data. Put an Interpolator before it in the pipeline."
-            )
+        j = int(np.flatnonzero(nan.any(axis=0))[0])
+        raise ValueError(
+            f"{prefix}: {name} {labels[j]} contains {int(nan[:, j].sum())} NaN "
+            f"value(s), at row(s) {_first_bad_rows(nan[:, j], index)}; this step "
+            "needs complete data. Put an Interpolator before it in the pipeline."
+        )
 
 
 def check_numeric_input(
@@ -167,10 +193,11 @@ def check_numeric_input(
 
 def _check_target(y, index, prefix) -> None:
     """Name the output and rows of missing or infinite values of y."""
-    if np.iscomplexobj(y):
-        return  # validate_data rejects complex data with its own message
     try:
-        values = np.asarray(y, dtype=np.float64)
+        values = np.asarray(y)  # not iscomplexobj: it rejects array-likes
+        if values.dtype.kind == "c":
+            return  # validate_data rejects complex data with its own message
+        values = values.astype(np.float64)
     except (TypeError, ValueError):
         return  # not numbers: validate_data says so
     if values.ndim not in (1, 2) or values.size == 0:
