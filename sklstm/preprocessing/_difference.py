@@ -6,16 +6,16 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from sklstm._compat import Interval, _check_feature_names_in, _fit_context
+from sklstm.utils._base import CheckOnceMixin, append_columns
 from sklstm.utils._history import continues, extend_with_history, record_history
 from sklstm.utils._output import like_input
 from sklstm.utils._validation import (
     _check_values,
     _to_float,
-    check_numeric_input,
     column_labels,
     who,
 )
@@ -89,16 +89,54 @@ def difference(
     array([nan, nan,  2.,  2.])
     """
     values = np.asarray(values, dtype=np.float64)
+    out = np.empty_like(values)
     coefs = difference_coefficients(order, seasonal_lag)
+    _difference_into(out, values, coefs, fill_value)
+    return out
+
+
+# Row blocks of about this many values keep the terms of a difference in cache.
+_BLOCK_VALUES = 1 << 16
+
+
+def _difference_into(out, values, coefs, fill_value, skip=0) -> None:
+    """Write the differences of ``values`` from row ``skip`` on into ``out``.
+
+    ``out[t] = sum(coefs[k] * values[t + skip - k])`` where ``t + skip`` is at
+    least the span, ``fill_value`` before. Terms are added in order of ``k``
+    (``values[i] + c1 * values[i - k1] + ...``, as :func:`difference`
+    documents), with a coefficient of 1 or -1 as a plain addition or
+    subtraction; other coefficients go through a small buffer, block by block.
+    ``out`` has ``len(values) - skip`` rows; any layout.
+    """
     span = len(coefs) - 1
     n = len(values)
-    out = np.full(values.shape, fill_value, dtype=np.float64)
-    if n > span:
-        acc = values[span:].copy()
-        for k in np.flatnonzero(coefs[1:]) + 1:
-            acc += coefs[k] * values[span - k : n - k]
-        out[span:] = acc
-    return out
+    n_fill = min(max(span - skip, 0), len(out))
+    out[:n_fill] = fill_value
+    start = skip + n_fill
+    if start >= n:
+        return
+    terms = [(int(k), float(coefs[k])) for k in np.flatnonzero(coefs[1:]) + 1]
+    if not terms:
+        out[n_fill:] = values[start:]
+        return
+    plain = all(c in (1.0, -1.0) for _, c in terms)
+    width = max(1, values.size // n)
+    step = n if plain else max(1, _BLOCK_VALUES // width)
+    buf = None if plain else np.empty_like(values[:step])
+    for a in range(start, n, step):
+        b = min(a + step, n)
+        acc = out[a - skip : b - skip]
+        for i, (k, c) in enumerate(terms):
+            lagged = values[a - k : b - k]
+            first = values[a:b] if i == 0 else acc
+            if c == 1.0:
+                np.add(first, lagged, out=acc)
+            elif c == -1.0:
+                np.subtract(first, lagged, out=acc)
+            else:
+                scaled = np.multiply(lagged, c, out=buf[: b - a])
+                np.add(first, scaled, out=acc)
 
 
 def _seasonal_cumsum(diffs: np.ndarray, seed: np.ndarray, lag: int) -> np.ndarray:
@@ -201,7 +239,7 @@ def resolve_columns(owner: str, columns, n_features: int, names) -> np.ndarray:
     return np.asarray(positions)
 
 
-class Differencer(TransformerMixin, BaseEstimator):
+class Differencer(CheckOnceMixin, BaseEstimator):
     """Replace columns by their regular and seasonal differences, rows kept.
 
     With ``order=d`` and ``seasonal_lag=s`` the output is
@@ -368,16 +406,7 @@ class Differencer(TransformerMixin, BaseEstimator):
         -------
         self : Differencer
         """
-        values, index = check_numeric_input(self, X, reset=True, method="fit")
-        self.columns_ = resolve_columns(
-            who(self, "fit"),
-            self.columns,
-            values.shape[1],
-            getattr(self, "feature_names_in_", None),
-        )
-        self.span_ = int(self.order) + int(self.seasonal_lag or 0)
-        self.head_ = values[: self.span_, self.columns_].copy()
-        self.history_ = record_history(values, index, self.span_)
+        self._fit(*self._check_input(X, reset=True, method="fit"))
         return self
 
     def transform(self, X):
@@ -394,15 +423,43 @@ class Differencer(TransformerMixin, BaseEstimator):
             its differences; otherwise X followed by the differences.
         """
         check_is_fitted(self)
-        values, index = check_numeric_input(self, X, reset=False, method="transform")
-        extended, k = extend_with_history(self.history_, values, index)
-        diffs = difference(
-            extended[:, self.columns_], self.order, self.seasonal_lag, self.fill_value
-        )[k:]
+        return self._transform(*self._check_input(X, reset=False, method="transform"))
+
+    def _fit(self, X, values, index):
+        self.columns_ = resolve_columns(
+            who(self, "fit"),
+            self.columns,
+            values.shape[1],
+            getattr(self, "feature_names_in_", None),
+        )
+        self.span_ = int(self.order) + int(self.seasonal_lag or 0)
+        self.head_ = values[: self.span_, self.columns_].copy()
+        self.history_ = record_history(values, index, self.span_)
+
+    def _transform(self, X, values, index):
+        extended, skip = extend_with_history(self.history_, values, index)
+        coefs = difference_coefficients(self.order, self.seasonal_lag)
+        cols = self.columns_
+        every = np.array_equal(cols, np.arange(values.shape[1]))
+
+        def write(new, at=None):
+            """Differences of column ``cols[i]`` into ``new[:, at[i]]`` (at: 0..)."""
+            if every:
+                _difference_into(new, extended, coefs, self.fill_value, skip)
+                return
+            for i, c in enumerate(cols):
+                j = i if at is None else at[i]
+                _difference_into(
+                    new[:, j], extended[:, c], coefs, self.fill_value, skip
+                )
+
         if not self.drop_original:
-            return like_input(self, np.hstack([values, diffs]), X)
-        out = values.copy()
-        out[:, self.columns_] = diffs
+            return append_columns(self, X, values, len(cols), write)
+        out = np.empty(values.shape, order="F")
+        if not every:
+            others = np.setdiff1d(np.arange(values.shape[1]), cols)
+            out[:, others] = values[:, others]
+        write(out, at=cols)
         return like_input(self, out, X)
 
     def inverse_transform(self, X, *, anchors=None):

@@ -1,0 +1,136 @@
+"""Plumbing shared by sklstm transformers: one input check per call, one output.
+
+:class:`CheckOnceMixin` gives ``fit``, ``transform`` and ``fit_transform`` one
+shape: check X (:meth:`~CheckOnceMixin._check_input`), then run the
+estimator's own hooks, ``_fit`` and ``_transform``, on what the check returned.
+``fit_transform`` checks X once for both hooks instead of once in ``fit`` and
+again in ``transform``.
+
+:func:`append_columns` builds the output of a transformer that adds columns to
+its input. The new columns are written once into a column-major array; when
+the output is a DataFrame built from a DataFrame, the input's columns are
+taken as they are (pandas shares them copy-on-write, as ``pd.concat`` does)
+instead of being copied next to the new ones.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import TransformerMixin
+
+from sklstm._compat import _fit_context, _get_output_config
+from sklstm.utils._output import like_input
+from sklstm.utils._validation import check_numeric_input
+
+__all__ = ["CheckOnceMixin", "append_columns", "frame_output"]
+
+
+class CheckOnceMixin(TransformerMixin):
+    """``fit_transform`` that checks X once, through the estimator's hooks.
+
+    A subclass defines
+
+    - ``_fit(X, values, index)``: learn from the checked input, return nothing;
+    - ``_transform(X, values, index)``: return the output for the checked input;
+
+    and its ``fit``/``transform`` call them on ``self._check_input(X, ...)``.
+    The arguments of both hooks are what :meth:`_check_input` returns; a
+    subclass that reads more from X (a time column) overrides it and its hooks
+    take the extra items.
+    """
+
+    def _check_input(self, X, *, reset, method):
+        """``(X, values, index)``: X, its float64 values and its index."""
+        values, index = check_numeric_input(self, X, reset=reset, method=method)
+        return X, values, index
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None):
+        """Fit to X, then transform it; X is checked once.
+
+        The same as ``fit(X).transform(X)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+
+        Returns
+        -------
+        X_out : ndarray or DataFrame of shape (n_samples, n_features_out)
+        """
+        checked = self._check_input(X, reset=True, method="fit")
+        self._fit(*checked)
+        return self._transform(*checked)
+
+
+def frame_output(estimator, X) -> bool:
+    """Whether ``transform`` returns a DataFrame indexed like ``X``.
+
+    True for DataFrame input, unless ``set_output`` asked for numpy-only
+    containers other than pandas (``"polars"``).
+    """
+    if not isinstance(X, pd.DataFrame):
+        return False
+    return _get_output_config("transform", estimator)["dense"] in ("default", "pandas")
+
+
+def append_columns(estimator, X, values, n_new: int, write, *, keep_input=True):
+    """The output of a transformer that adds ``n_new`` columns to its input.
+
+    Parameters
+    ----------
+    estimator : fitted transformer
+        Names the output columns (``get_feature_names_out``).
+    X : ndarray or DataFrame
+        The input as given; a DataFrame's index is kept.
+    values : ndarray of shape (n_samples, n_features)
+        X's checked float64 values.
+    n_new : int
+        Number of added columns.
+    write : callable
+        ``write(new)`` fills ``new``, an uninitialised column-major float64
+        array of shape (n_samples, n_new).
+    keep_input : bool, default=True
+        Put X's columns before the new ones; False returns the new ones alone.
+
+    Returns
+    -------
+    X_out : ndarray or DataFrame of shape (n_samples, n_features + n_new)
+        A DataFrame when X is one (see :func:`frame_output`); its first
+        columns are X's own, shared copy-on-write, when X holds float64 columns
+        only.
+
+    Examples
+    --------
+    >>> from sklstm import LagFeatures
+    >>> X = pd.DataFrame({"a": [1.0, 2.0]}, index=[10, 11])
+    >>> lf = LagFeatures().fit(X)
+    >>> def write(new):
+    ...     new[:] = [[0.0], [1.0]]
+    >>> append_columns(lf, X, X.to_numpy(), 1, write)
+          a  a_lag1
+    10  1.0     0.0
+    11  2.0     1.0
+    """
+    n, m = values.shape
+    share = keep_input and frame_output(estimator, X)
+    if keep_input and not share:
+        out = np.empty((n, m + n_new), order="F")
+        out[:, :m] = values
+        new = out[:, m:]
+    else:
+        out = new = np.empty((n, n_new), order="F")
+    write(new)
+    if not share:
+        return like_input(estimator, out, X)
+    if all(isinstance(dt, np.dtype) and dt == np.float64 for dt in X.dtypes):
+        kept = X
+    else:
+        # values were converted, hence our own; copy them only if read-only.
+        kept = pd.DataFrame(values, index=X.index, copy=not values.flags.writeable)
+    added = pd.DataFrame(new, index=X.index, copy=False)
+    frame = pd.concat([kept, added], axis=1)
+    frame.columns = estimator.get_feature_names_out()
+    return frame
