@@ -5,7 +5,7 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from sklstm._compat import (
@@ -14,9 +14,9 @@ from sklstm._compat import (
     _check_feature_names_in,
     _fit_context,
 )
+from sklstm.utils._base import CheckOnceMixin, append_columns
 from sklstm.utils._history import extend_with_history, record_history
-from sklstm.utils._output import like_input
-from sklstm.utils._validation import check_numeric_input, who
+from sklstm.utils._validation import who
 from sklstm.utils.discovery import TIME_ORDER_XFAILS
 
 __all__ = ["LagFeatures", "lag_matrix", "resolve_lags"]
@@ -59,16 +59,30 @@ def lag_matrix(values: np.ndarray, lags: list[int], fill_value) -> np.ndarray:
            [2., 1.]])
     """
     n, m = values.shape
-    out = np.empty((n, m * len(lags)), dtype=values.dtype)
-    view = out.reshape(n, m, len(lags))
-    for j, k in enumerate(lags):
-        k = min(k, n)
-        view[k:, :, j] = values[: n - k]
-        view[:k, :, j] = values[:1] if fill_value == "edge" else fill_value
+    out = np.empty((n, m * len(lags)), dtype=values.dtype, order="F")
+    _write_lags(out, values, lags, fill_value)
     return out
 
 
-class LagFeatures(TransformerMixin, BaseEstimator):
+def _write_lags(out, values, lags, fill_value, skip=0) -> None:
+    """Write the lags of ``values`` from row ``skip`` on into ``out``.
+
+    Column ``i * len(lags) + j`` of ``out`` gets column ``i`` of ``values``
+    lagged by ``lags[j]``: row ``t`` holds ``values[t + skip - lags[j]]``, or the
+    fill (see :func:`lag_matrix`) where that row is before the first.
+    ``out`` has ``len(values) - skip`` rows; one copy per lag, any layout.
+    """
+    n_out = len(values) - skip
+    edge = isinstance(fill_value, str) and fill_value == "edge"
+    for j, k in enumerate(lags):
+        dst = out[:, j :: len(lags)]
+        n_fill = min(max(k - skip, 0), n_out)
+        if n_fill < n_out:
+            dst[n_fill:] = values[skip + n_fill - k : len(values) - k]
+        dst[:n_fill] = values[:1] if edge else fill_value
+
+
+class LagFeatures(CheckOnceMixin, BaseEstimator):
     """Add past values of chosen columns as new columns, without dropping rows.
 
     Row ``i`` of ``price_lag3`` holds ``price`` at row ``i - 3``. Rows are taken
@@ -156,10 +170,7 @@ class LagFeatures(TransformerMixin, BaseEstimator):
         -------
         self : LagFeatures
         """
-        values, index = check_numeric_input(self, X, reset=True, method="fit")
-        self.lags_ = resolve_lags(self.lags, who(self, "fit"))
-        self.columns_ = self._resolve_columns(values.shape[1])
-        self.history_ = record_history(values, index, max(self.lags_))
+        self._fit(*self._check_input(X, reset=True, method="fit"))
         return self
 
     def transform(self, X):
@@ -177,11 +188,25 @@ class LagFeatures(TransformerMixin, BaseEstimator):
             when X is one.
         """
         check_is_fitted(self)
-        values, index = check_numeric_input(self, X, reset=False, method="transform")
-        extended, k = extend_with_history(self.history_, values, index)
-        lagged = lag_matrix(extended[:, self.columns_], self.lags_, self.fill_value)[k:]
-        out = lagged if self.drop_original else np.hstack([values, lagged])
-        return like_input(self, out, X)
+        return self._transform(*self._check_input(X, reset=False, method="transform"))
+
+    def _fit(self, X, values, index):
+        self.lags_ = resolve_lags(self.lags, who(self, "fit"))
+        self.columns_ = self._resolve_columns(values.shape[1])
+        self.history_ = record_history(values, index, max(self.lags_))
+
+    def _transform(self, X, values, index):
+        extended, skip = extend_with_history(self.history_, values, index)
+        if not np.array_equal(self.columns_, np.arange(values.shape[1])):
+            extended = extended[:, self.columns_]
+
+        def write(new):
+            _write_lags(new, extended, self.lags_, self.fill_value, skip)
+
+        n_new = len(self.columns_) * len(self.lags_)
+        return append_columns(
+            self, X, values, n_new, write, keep_input=not self.drop_original
+        )
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns: originals, then ``{col}_lag{k}``.
