@@ -43,6 +43,7 @@ _OWN_CODE = (Path(sklstm.__file__).parent, Path(sklearn.__file__).parent)
 
 # The data every row starts from: 80 daily rows, columns x0, x1, x2.
 X0, Y0 = make_check_data(n_rows=80, n_features=3)
+Y2 = pd.DataFrame({"h1": Y0, "h2": Y0 + 1.0})  # two outputs
 BAD_ROW = 5  # the row a bad value is put in
 BAD_LABEL = re.escape(str(X0.index[BAD_ROW].date()))  # "2021-01-06"
 
@@ -224,6 +225,10 @@ GENERIC = [
     Case("inf-in-y", lambda e: _fit(e, X0, _with(np.inf, col="y",
                                                   frame=Y0.to_frame())["y"]),
          (r"\by\b", "infinite", BAD_LABEL), applies=_regressor),
+    Case("pd.NA-in-nullable-column", lambda e: _fit(e, _with(pd.NA, frame=X0.astype(
+        "Float64"))), ("'x1'", BAD_LABEL), may_succeed=_allows_nan),
+    Case("nan-in-2-D-y", lambda e: _fit(e, X0, _with(np.nan, col="h2", frame=Y2)),
+         ("'h2'", "NaN", BAD_LABEL), applies=_regressor),
     Case("text-column-at-fit", lambda e: _fit(e, _text_column()), ("'x2'",)),
     Case("text-column-after-fit", lambda e: _fit_then(e, _text_column()), ("'x2'",)),
     Case("datetime-column", lambda e: _fit(e, _datetime_column()), ("'x2'",)),
@@ -346,6 +351,9 @@ def _lag_cases(cls):
         Case("column-not-in-X", lambda _: cls(columns=["price"]).fit(X0), ("'price'",)),
         Case("column-position-out-of-range", lambda _: cls(columns=[5]).fit(X0),
              ("column 5", "0..2")),
+        Case("lag-longer-than-the-series",
+             lambda _: cls(lags=[50]).fit_transform(X0.iloc[:10]), ("lags",),
+             may_succeed=True, rows_out=10),
     ]
 
 
