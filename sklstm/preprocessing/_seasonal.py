@@ -7,7 +7,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from sklstm._compat import (
@@ -17,8 +17,8 @@ from sklstm._compat import (
     _fit_context,
     validate_data,
 )
+from sklstm.utils._base import CheckOnceMixin, append_columns
 from sklstm.utils._history import continues, index_step, record_history
-from sklstm.utils._output import like_input
 from sklstm.utils._validation import check_numeric_input, who
 from sklstm.utils.discovery import TIME_ORDER_XFAILS
 
@@ -77,27 +77,53 @@ def seasonal_terms(time, periods, harmonics) -> np.ndarray:
             f"seasonal_terms: {len(periods)} period(s) but {len(harmonics)} "
             "harmonics counts; give one count per period."
         )
-    out = np.empty((len(time), 2 * int(sum(harmonics))), dtype=np.float64)
+    out = np.empty((len(time), 2 * int(sum(harmonics))), dtype=np.float64, order="F")
     c = 0
     for p, n_harm in zip(periods, harmonics, strict=True):
         if p <= 0:
             raise ValueError(f"seasonal_terms: period {p!r} must be positive.")
-        exact = (
-            time.dtype.kind in "iu"
-            and float(p).is_integer()
-            and n_harm * float(p) < 2.0**62
-        )
-        if exact:
-            p = int(p)
-            base = np.mod(time.astype(np.int64, copy=False), p)
-        else:
-            base = np.mod(time.astype(np.float64), p)
-        for h in range(1, int(n_harm) + 1):
-            angle = np.mod(h * base, p) * (2.0 * np.pi / p)
-            out[:, c] = np.sin(angle)
-            out[:, c + 1] = np.cos(angle)
-            c += 2
+        _write_terms(out[:, c : c + 2 * int(n_harm)], time, p, int(n_harm))
+        c += 2 * int(n_harm)
     return out
+
+
+# Rows per block: the phases of a block stay in cache for all its harmonics.
+_BLOCK_ROWS = 1 << 15
+
+
+def _write_terms(out, time, p, n_harm: int) -> None:
+    """Write the ``2 * n_harm`` terms of one period into the columns of ``out``.
+
+    Block by block of rows, into three block-sized buffers (phase, harmonic
+    phase, angle); see :func:`seasonal_terms` for the arithmetic.
+    """
+    exact = (
+        time.dtype.kind in "iu"
+        and float(p).is_integer()
+        and n_harm * float(p) < 2.0**62
+    )
+    if exact:
+        p = int(p)
+    scale = 2.0 * np.pi / p
+    n = len(time)
+    step = max(1, min(n, _BLOCK_ROWS))
+    base = np.empty(step, dtype=np.int64 if exact else np.float64)
+    phase = np.empty_like(base)
+    angle = np.empty(step, dtype=np.float64)
+    for a in range(0, n, step):
+        b = min(a + step, n)
+        r = b - a
+        t = time[a:b].astype(base.dtype, copy=False)
+        np.mod(t, p, out=base[:r])
+        for h in range(1, n_harm + 1):
+            if exact and h == 1:
+                ph = base[:r]  # already in [0, p)
+            else:
+                ph = np.multiply(base[:r], h, out=phase[:r])
+                np.mod(ph, p, out=ph)
+            np.multiply(ph, scale, out=angle[:r])
+            np.sin(angle[:r], out=out[a:b, 2 * h - 2])
+            np.cos(angle[:r], out=out[a:b, 2 * h - 1])
 
 
 def _span_label(ns: int) -> str:
@@ -232,7 +258,7 @@ def _calendar_steps(wall: pd.DatetimeIndex, freq, prefix: str) -> np.ndarray:
     return (pos - grid.get_loc(origin)).astype(np.int64)
 
 
-class SeasonalSine(TransformerMixin, BaseEstimator):
+class SeasonalSine(CheckOnceMixin, BaseEstimator):
     """Add sine/cosine terms of several seasonal periods, with an absolute phase.
 
     For each period ``p`` and harmonic ``h = 1..H`` two columns are added,
@@ -389,14 +415,38 @@ class SeasonalSine(TransformerMixin, BaseEstimator):
         -------
         self : SeasonalSine
         """
-        prefix = who(self, "fit")
-        if self.time == "position" and self.time_column is not None:
+        self._fit(*self._check_input(X, reset=True, method="fit"))
+        return self
+
+    def transform(self, X):
+        """Add the sine/cosine terms.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        X_out : ndarray of shape (n_samples, n_features_out)
+            The numeric input columns (unless ``drop_original``), then the terms.
+        """
+        check_is_fitted(self)
+        return self._transform(*self._check_input(X, reset=False, method="transform"))
+
+    def _check_input(self, X, *, reset, method):
+        """``(X without the time column, its values, its index, the time column)``."""
+        prefix = who(self, method)
+        if reset and self.time == "position" and self.time_column is not None:
             raise ValueError(
                 f"{prefix}: time='position' counts rows and ignores time_column="
                 f"{self.time_column!r}; set one of them only."
             )
         X_num, raw_time = self._split_time_column(X, prefix)
-        values, index = self._check_numeric(X_num, reset=True, method="fit")
+        values, index = self._check_numeric(X_num, reset=reset, method=method)
+        return X_num, values, index, raw_time
+
+    def _fit(self, X, values, index, raw_time):
+        prefix = who(self, "fit")
         self.periods_, self.harmonics_ = resolve_periods(
             self.periods, self.harmonics, prefix
         )
@@ -426,24 +476,9 @@ class SeasonalSine(TransformerMixin, BaseEstimator):
                 f"{self._describe_kind(self.time_kind_)}. Give periods in steps, "
                 "or pass a DatetimeIndex or a datetime time_column."
             )
-        return self
 
-    def transform(self, X):
-        """Add the sine/cosine terms.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        X_out : ndarray of shape (n_samples, n_features_out)
-            The numeric input columns (unless ``drop_original``), then the terms.
-        """
-        check_is_fitted(self)
+    def _transform(self, X, values, index, raw_time):
         prefix = who(self, "transform")
-        X_num, raw_time = self._split_time_column(X, prefix)
-        values, index = self._check_numeric(X_num, reset=False, method="transform")
         if self.time_kind_ == "position":
             start = self.n_fit_rows_ if continues(self.history_, index) else 0
             kind, time = "steps", np.arange(start, start + len(values))
@@ -455,9 +490,18 @@ class SeasonalSine(TransformerMixin, BaseEstimator):
                     f"has {self._describe_kind(kind)}; pass X with the same kind of "
                     "time as at fit."
                 )
-        terms = self._terms(kind, time, prefix)
-        out = terms if self.drop_original else np.hstack([values, terms])
-        return like_input(self, out, X)
+
+        def write(new):
+            self._write_terms(kind, time, prefix, new)
+
+        return append_columns(
+            self,
+            X,
+            values,
+            2 * sum(self.harmonics_),
+            write,
+            keep_input=not self.drop_original,
+        )
 
     def get_feature_names_out(self, input_features=None):
         """Names: input columns (unless dropped), then ``sin_{p}_{h}``, ``cos_{p}_{h}``.
@@ -573,14 +617,14 @@ class SeasonalSine(TransformerMixin, BaseEstimator):
             )
         return "steps", time
 
-    def _terms(self, kind, time, prefix):
-        n = len(time)
-        out = []
+    def _write_terms(self, kind, time, prefix, out):
+        """Write the terms of every period into the columns of ``out``."""
         if kind == "datetime":
             wall = time.tz_localize(None) if time.tz is not None else time
             ns = wall.as_unit("ns").asi8
             step_ns = None if self.freq_ is None else _fixed_step_ns(self.freq_)
             steps = None
+        c = 0
         pairs = zip(self.periods_, self.harmonics_, strict=True)
         for (pkind, value, _), n_harm in pairs:
             if kind != "datetime":
@@ -593,8 +637,8 @@ class SeasonalSine(TransformerMixin, BaseEstimator):
                 if steps is None:
                     steps = _calendar_steps(wall, self.freq_, prefix)
                 t, p = steps, value
-            out.append(seasonal_terms(t, [p], [n_harm]))
-        return np.hstack(out) if out else np.empty((n, 0))
+            _write_terms(out[:, c : c + 2 * n_harm], np.asarray(t), p, n_harm)
+            c += 2 * n_harm
 
     @classmethod
     def _test_params(cls):
