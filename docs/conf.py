@@ -91,7 +91,8 @@ def _api_listing() -> str:
             continue
 
     text = _section("Transformers", "sklstm", transformers, "class.rst")
-    text += _section("Regressors and meta-regressors", "sklstm", regressors, "class.rst")
+    text += _section("Regressors and meta-regressors", "sklstm", regressors,
+                     "class.rst")
     text += _section("Other classes", "sklstm", other_classes, "class.rst")
     text += _section("Functions", "sklstm", functions)
     for title, module in extra_modules:
