@@ -108,12 +108,12 @@ def _parse_times(raw: pd.Series, name: str) -> pd.Index:
         # integer time stamps (years, periods): an integer index
         return pd.Index(raw.to_numpy(dtype=np.int64), name=name)
     best, fails = None, None
-    for dayfirst in (False, True):
+    for options in ({}, {"format": "ISO8601"}, {"dayfirst": True}):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)
                 parsed = pd.to_datetime(text.astype(object), errors="coerce",
-                                        dayfirst=dayfirst)
+                                        **options)
         except (ValueError, TypeError, OverflowError):
             continue
         n_bad = int(parsed.isna().sum())
@@ -133,6 +133,16 @@ def _parse_times(raw: pd.Series, name: str) -> pd.Index:
     if getattr(best.dt, "tz", None) is not None:
         best = best.dt.tz_convert(None)
     return pd.DatetimeIndex(best, name=name)
+
+
+def _infer_freq(index: pd.DatetimeIndex):
+    """``pd.infer_freq`` as an offset (or None), across pandas versions."""
+    if len(index) < 3:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        freq = pd.infer_freq(index)
+    return None if freq is None else pd.tseries.frequencies.to_offset(freq)
 
 
 _CALENDAR_FREQS = ("YS", "YE", "QS", "QE", "MS", "ME", "SMS", "SME")
@@ -177,7 +187,7 @@ def regularise_index(series: pd.Series, what: str = "--time") -> pd.Series:
     if len(index) < 2:
         return series
     if isinstance(index, pd.DatetimeIndex):
-        freq = pd.infer_freq(index) if len(index) >= 3 else None
+        freq = _infer_freq(index)
         if freq is not None:
             series.index = pd.DatetimeIndex(index, freq=freq, name=name)
             return series
@@ -290,7 +300,7 @@ def season_length(index) -> int:
     freq = getattr(index, "freq", None)
     if freq is None:
         return 1
-    base = freq.name.split("-")[0]
+    base = freq.rule_code.split("-")[0]
     if base in _SEASONS and freq.n == 1:
         return _SEASONS[base]
     if base == "D" and freq.n == 7:

@@ -255,8 +255,7 @@ def _pipeline(problem: Problem, positive: bool, non_negative: bool, seed: int,
               quick: bool):
     from sklstm.pipeline import make_lstm_pipeline
 
-    lstm = dict(batch_size=16, max_epochs=50, hidden_size=32)
-    lstm.update(problem.lstm)
+    lstm = dict(problem.lstm)
     if quick:
         lstm.update(max_epochs=2, hidden_size=8, batch_size=64)
     return make_lstm_pipeline(

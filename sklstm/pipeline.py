@@ -4,17 +4,17 @@
 
 .. code-block:: text
 
-    ConstrainedRegressor(non_negative=...)          outputs >= 0
-    └── Pipeline
-        ├── fill    Interpolator                     gaps
-        ├── clean   MedianOutlierFilter              outliers
-        └── level   LevelDifferenceRegressor         trend: learn the change
+    Pipeline
+    ├── fill    Interpolator                          gaps
+    ├── clean   MedianOutlierFilter                   outliers
+    └── model   ConstrainedRegressor                  outputs >= 0
+        └── LevelDifferenceRegressor                  trend: learn the change
             └── Pipeline                              from the last level
-                ├── log     log of the target column multiplicative swings
-                ├── sdiff   Differencer(seasonal)    a stationary input
-                ├── season  SeasonalSine             seasonality, absolute phase
-                ├── scale   StandardScaler           scale
-                └── lstm    LSTMRegressor            scaled target, no look-ahead
+                ├── log     log of the target column  multiplicative swings
+                ├── sdiff   Differencer (seasonal)    a stationary input
+                ├── season  SeasonalSine              seasonality, absolute phase
+                ├── scale   StandardScaler            scale
+                └── lstm    LSTMRegressor             scaled target
 
 It is fitted on ``X, y = make_supervised(frame, target, horizon=...)`` like
 any regressor, tuned by ``GridSearchCV`` through the parameter names in
@@ -60,7 +60,7 @@ __all__ = [
 #: Prefix of the LSTM's parameters inside :func:`make_lstm_pipeline`'s model,
 #: for ``set_params`` and ``GridSearchCV`` grids:
 #: ``{LSTM_PARAMS + "hidden_size": [16, 32]}``.
-LSTM_PARAMS = "regressor__level__regressor__lstm__"
+LSTM_PARAMS = "model__regressor__regressor__lstm__"
 
 _TARGET_CHANGES = ("relative", "absolute", None)
 
@@ -118,7 +118,8 @@ def make_lstm_pipeline(
     n_sigmas=3.0,
     non_negative=True,
     hidden_size=32,
-    max_epochs=100,
+    batch_size=16,
+    max_epochs=50,
     patience=None,
     validation_fraction=None,
     random_state=0,
@@ -171,8 +172,9 @@ def make_lstm_pipeline(
         Robust standard deviations beyond which a value is an outlier.
     non_negative : {"clip", "log"}, bool or None, default=True
         Passed to ``ConstrainedRegressor``; True means "clip", False or None
-        allows negative predictions.
-    hidden_size, max_epochs, patience, validation_fraction, random_state
+        allows negative predictions. "log" needs ``target_change=None``.
+    hidden_size, batch_size, max_epochs, patience, validation_fraction, \
+random_state
         Passed to ``LSTMRegressor``, with defaults that suit short series.
     **lstm_params
         Any other ``LSTMRegressor`` parameter (``lr``, ``dropout``,
@@ -180,11 +182,12 @@ def make_lstm_pipeline(
 
     Returns
     -------
-    model : ConstrainedRegressor
-        Unfitted. The LSTM's parameters are reachable as
-        ``LSTM_PARAMS + name``; the other steps as ``regressor__fill__...``,
-        ``regressor__clean__...``, ``regressor__level__relative``,
-        ``regressor__level__regressor__season__...``.
+    model : Pipeline
+        Unfitted, with pandas output set so the time index reaches every
+        step. The LSTM's parameters are reachable as ``LSTM_PARAMS + name``;
+        the other steps as ``fill__...``, ``clean__...``,
+        ``model__non_negative``, ``model__regressor__relative``,
+        ``model__regressor__regressor__season__...``.
 
     See Also
     --------
@@ -200,7 +203,7 @@ def make_lstm_pipeline(
     >>> X, Y = make_supervised(air, "passengers", horizon=[1, 2, 3])
     >>> model = make_lstm_pipeline("passengers", max_epochs=5, random_state=0)
     >>> model.set_params(**{LSTM_PARAMS + "hidden_size": 8}).fit(X, Y)
-    ConstrainedRegressor(...)
+    Pipeline(...)
     >>> fc = forecast(model, air, horizon=3, target="passengers")
     >>> fc.index.strftime("%Y-%m").tolist(), bool((fc >= 0).all())
     (['1961-01', '1961-02', '1961-03'], True)
@@ -209,6 +212,13 @@ def make_lstm_pipeline(
         raise ValueError(
             f"make_lstm_pipeline: target_change must be 'relative', 'absolute' or "
             f"None; got {target_change!r}."
+        )
+    if non_negative == "log" and target_change is not None:
+        raise ValueError(
+            "make_lstm_pipeline: non_negative='log' fits on log1p(y), but "
+            f"target_change={target_change!r} measures y against the level in X, "
+            "which stays unlogged; use non_negative='clip' (target_change="
+            "'relative' already learns in relative terms) or target_change=None."
         )
     periods = _periods(seasonal_periods)
     lag = next((int(p) for p in periods if isinstance(p, Integral) and p >= 2), None)
@@ -227,6 +237,7 @@ def make_lstm_pipeline(
     lstm_kw = dict(
         lookback=lookback,
         hidden_size=hidden_size,
+        batch_size=batch_size,
         max_epochs=max_epochs,
         patience=patience,
         validation_fraction=validation_fraction,
@@ -240,19 +251,15 @@ def make_lstm_pipeline(
         MedianOutlierFilter(window=outlier_window, n_sigmas=n_sigmas)
         if outlier_window else "passthrough"
     )
-    if target_change is None:
-        level = network
-    else:
-        level = LevelDifferenceRegressor(
-            network, level=target, relative=target_change == "relative"
-        )
-    outer = Pipeline([
+    model = network if target_change is None else LevelDifferenceRegressor(
+        network, level=target, relative=target_change == "relative"
+    )
+    bound = "clip" if non_negative is True else (non_negative or None)
+    return Pipeline([
         ("fill", Interpolator(method=fill)),
         ("clean", clean),
-        ("level", level),
+        ("model", ConstrainedRegressor(model, non_negative=bound)),
     ]).set_output(transform="pandas")
-    bound = "clip" if non_negative is True else (non_negative or None)
-    return ConstrainedRegressor(outer, non_negative=bound)
 
 
 def make_naive_lstm(
