@@ -6,13 +6,14 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin
 from sklearn.utils.validation import check_is_fitted
 
 from sklstm._compat import Interval, StrOptions, _fit_context
+from sklstm.utils._base import CheckOnceMixin
 from sklstm.utils._history import extend_with_history, record_history
 from sklstm.utils._output import like_input
-from sklstm.utils._validation import check_numeric_input, column_labels, who
+from sklstm.utils._validation import column_labels, who
 
 __all__ = ["METHODS", "Interpolator", "interpolate_frame"]
 
@@ -29,22 +30,36 @@ def _gap_neighbours(values: np.ndarray):
 
     Returns flat arrays ``rows, cols, prev, next`` (``prev = -1`` / ``next =
     n_rows`` where there is none). Columns without any observation are left
-    out. One ``searchsorted`` per column: no loop over rows.
+    out. Per column, the missing rows form runs of consecutive rows; every
+    entry of a run has the same neighbours, the rows just outside it. Memory
+    is one column's mask plus a few ints per missing entry: no loop over rows.
     """
     n = len(values)
-    missing = np.isnan(values).T.copy()  # one contiguous row per column
     parts = []
-    for j, gaps_j in enumerate(missing):
-        gaps = np.flatnonzero(gaps_j)
+    for j in range(values.shape[1]):
+        gaps = np.flatnonzero(np.isnan(values[:, j]))
         if gaps.size == 0 or gaps.size == n:
             continue
-        seen = np.flatnonzero(~gaps_j)
-        k = np.searchsorted(seen, gaps)
-        bounds = np.concatenate(([-1], seen, [n]))
-        parts.append((gaps, np.full(gaps.size, j), bounds[k], bounds[k + 1]))
+        opens = np.diff(gaps, prepend=-2) != 1  # where a run of gaps starts
+        first = np.flatnonzero(opens)
+        last = np.append(first[1:] - 1, gaps.size - 1)
+        run = np.cumsum(opens) - 1
+        prev, nxt = gaps[first][run] - 1, gaps[last][run] + 1
+        parts.append((gaps, np.full(gaps.size, j), prev, nxt))
     if not parts:
         return (np.empty(0, dtype=np.intp),) * 4
     return tuple(np.concatenate(arrays) for arrays in zip(*parts, strict=True))
+
+
+def _empty_columns(values: np.ndarray) -> np.ndarray:
+    """Which columns are all NaN, reading blocks of rows until each has a value."""
+    empty = np.ones(values.shape[1], dtype=bool)
+    step = max(1, (1 << 16) // max(1, values.shape[1]))
+    for start in range(0, len(values), step):
+        empty &= np.isnan(values[start : start + step]).all(axis=0)
+        if not empty.any():
+            break
+    return empty
 
 
 def _positions(method: str, index, n: int, owner: str) -> np.ndarray:
@@ -142,7 +157,7 @@ def interpolate_frame(
     >>> interpolate_frame(x, edges=0.0).ravel()
     array([0., 1., 2., 3., 0.])
     """
-    values = np.array(values, dtype=np.float64, ndmin=2, order="C", copy=True)
+    values = np.array(values, dtype=np.float64, ndmin=2, order="K", copy=True)
     if method not in METHODS:
         raise ValueError(f"{owner}: method must be one of {METHODS}; got {method!r}.")
     if isinstance(edges, str) and edges not in ("nearest", "keep"):
@@ -161,8 +176,12 @@ def interpolate_frame(
     reach = n if limit is None else int(limit)
     near_prev = r - p <= reach  # within limit, counting from the previous obs
     near_next = q - r <= reach  # ... from the next one
-    flat = values.reshape(-1)  # a view: gathers by flat index are the fastest
-    at_r, at_p, at_q = r * m + c, p * m + c, q * m + c
+    # A flat view in memory order: gathers by flat index are the fastest.
+    if values.flags.c_contiguous:
+        flat, row_step, col_step = values.reshape(-1), m, 1
+    else:  # column-major, as the values of a DataFrame
+        flat, row_step, col_step = values.T.reshape(-1), 1, n
+    at_r, at_p, at_q = (i * row_step + c * col_step for i in (r, p, q))
 
     fill = np.full(r.shape, np.nan)
     from_prev = np.zeros(r.shape, dtype=bool)  # entries that copy values[p]
@@ -199,7 +218,7 @@ def interpolate_frame(
     return values
 
 
-class Interpolator(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class Interpolator(OneToOneFeatureMixin, CheckOnceMixin, BaseEstimator):
     """Fill the gaps (NaN) in each column, keeping every observed value.
 
     Rows are taken to be consecutive time steps, oldest first. Gaps between
@@ -341,10 +360,7 @@ class Interpolator(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         -------
         self : Interpolator
         """
-        values, index = check_numeric_input(self, X, reset=True, method="fit")
-        self._check_time_index(X, index, "fit")
-        self._check_observed(values, X, "fit")
-        self.history_ = record_history(values, index, self._tail_size(values))
+        self._fit(*self._check_input(X, reset=True, method="fit"))
         return self
 
     def transform(self, X):
@@ -361,7 +377,14 @@ class Interpolator(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             indexed like X, when X is one.
         """
         check_is_fitted(self)
-        values, index = check_numeric_input(self, X, reset=False, method="transform")
+        return self._transform(*self._check_input(X, reset=False, method="transform"))
+
+    def _fit(self, X, values, index):
+        self._check_time_index(X, index, "fit")
+        self._check_observed(values, X, "fit")
+        self.history_ = record_history(values, index, self._tail_size(values))
+
+    def _transform(self, X, values, index):
         self._check_time_index(X, index, "transform")
         extended, k = extend_with_history(self.history_, values, index)
         self._check_observed(extended, X, "transform")
@@ -400,7 +423,7 @@ class Interpolator(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             )
 
     def _check_observed(self, values, X, method):
-        empty = np.isnan(values).all(axis=0)
+        empty = _empty_columns(values)
         if len(values) and empty.any():
             j = int(np.flatnonzero(empty)[0])
             label = column_labels(X, values.shape[1])[j]
@@ -411,13 +434,25 @@ class Interpolator(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             )
 
     def _tail_size(self, values) -> int:
-        """Rows back to the k-th last observation of every column (all if fewer)."""
+        """Rows back to the k-th last observation of every column (all if fewer).
+
+        Reads blocks of rows backwards from the end, doubling in size, until
+        every column has its k observations: usually a few rows.
+        """
         needed = _min_points(self.method, self.order)
-        from_end = np.cumsum(~np.isnan(values[::-1]), axis=0)
-        reached = from_end >= needed
-        if not reached[-1].all():
-            return len(values)
-        return int(reached.argmax(axis=0).max()) + 1
+        n = len(values)
+        seen = np.zeros(values.shape[1], dtype=np.intp)  # observations after stop
+        stop, size = n, 64
+        while stop > 0:
+            start = max(0, stop - size)
+            # observations from row stop - 1 back to row start, per column
+            from_end = seen + np.cumsum(~np.isnan(values[start:stop][::-1]), axis=0)
+            reached = from_end >= needed
+            if reached[-1].all():
+                return n - stop + int(reached.argmax(axis=0).max()) + 1
+            seen = from_end[-1]
+            stop, size = start, 2 * size
+        return n
 
     @classmethod
     def _test_params(cls):
