@@ -1,4 +1,12 @@
-"""Input checks for meta-estimators that hand X on to an inner regressor."""
+"""Input checks for meta-estimators that hand X on to an inner regressor.
+
+A meta-estimator passes X on unchanged and lets the inner regressor validate
+it, as scikit-learn's ``TransformedTargetRegressor`` does: missing values in X
+may be what the inner regressor's first step fills (an ``Interpolator`` at the
+head of a ``Pipeline``). The wrapper checks only what it needs itself (shape,
+feature names, finite y, no infinite X), and when the inner regressor fails on
+an X with NaN, the error names the column and rows.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +14,43 @@ from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
+from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
 
 from sklstm._compat import validate_data
-from sklstm.utils._validation import check_numeric_input, who
+from sklstm.utils._validation import (
+    _first_bad_rows,
+    check_numeric_input,
+    column_labels,
+    who,
+)
 
-__all__ = ["MetaInput", "check_meta_input", "inner_may_take"]
+__all__ = ["MetaInput", "accepts_nan", "check_meta_input", "inner_may_take"]
+
+
+def accepts_nan(estimator) -> bool:
+    """Whether ``estimator`` takes NaN in X: its ``allow_nan`` tag.
+
+    A ``Pipeline`` takes what its first step takes (scikit-learn leaves the
+    pipeline's own tag at False). That is a best guess: a first step that lets
+    NaN through without filling it (``StandardScaler``) leaves them to the
+    next step.
+
+    >>> from sklearn.linear_model import Ridge
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklstm import Interpolator
+    >>> accepts_nan(Ridge()), accepts_nan(make_pipeline(Interpolator(), Ridge()))
+    (False, True)
+    """
+    if isinstance(estimator, Pipeline):
+        try:
+            steps = [s for _, s in estimator.steps if s is not None and (
+                not isinstance(s, str) or s != "passthrough")]
+        except (TypeError, ValueError):  # malformed steps: Pipeline.fit says so
+            steps = []
+        if steps:
+            return accepts_nan(steps[0])
+    return get_tags(estimator).input_tags.allow_nan
 
 
 class MetaInput:
@@ -29,11 +68,13 @@ class MetaInput:
         cannot take them either (see :func:`inner_may_take`).
     """
 
-    def __init__(self, values, index, y, deferred):
+    def __init__(self, values, index, y, deferred, *, owner=None, labels=None):
         self.values = values
         self.index = index
         self.y = y
         self.deferred = deferred
+        self.owner = owner
+        self.labels = labels
 
 
 def _has_text_columns(X) -> bool:
@@ -64,17 +105,18 @@ def check_meta_input(est, X, *, reset: bool, method: str, y=None) -> MetaInput:
     """Check X (and y) for ``est``, whose inner regressor gets X unchanged.
 
     Numeric X is checked here, with messages that name ``est`` and the
-    column; NaN is allowed where the inner regressor allows it. A DataFrame
-    with non-numeric columns may still suit the inner regressor (a pipeline
-    that encodes them): then only the feature names and count are recorded
-    and the numeric-column error is kept in ``deferred``.
+    column: infinite values are rejected, NaN is passed on to the inner
+    regressor (which may fill it; if it fails instead, :func:`inner_may_take`
+    names the NaN). y must be finite. A DataFrame with non-numeric columns may
+    still suit the inner regressor (a pipeline that encodes them): then only
+    the feature names and count are recorded and the numeric-column error is
+    kept in ``deferred``.
     """
     tags = get_tags(est.regressor)
     kw = {} if y is None else {"multi_output": tags.target_tags.multi_output}
     try:
         out = check_numeric_input(
-            est, X, reset=reset, method=method,
-            allow_nan=tags.input_tags.allow_nan, y=y, **kw,
+            est, X, reset=reset, method=method, allow_nan=True, y=y, **kw,
         )
     except TypeError as exc:
         if not _has_text_columns(X):
@@ -82,22 +124,50 @@ def check_meta_input(est, X, *, reset: bool, method: str, y=None) -> MetaInput:
         validate_data(est, X, reset=reset, skip_check_array=True)
         y_values = None if y is None else _float_y(est, y, method)
         return MetaInput(None, X.index, y_values, exc)
-    if y is None:
-        return MetaInput(out[0], out[1], None, None)
-    return MetaInput(*out, None)
+    values, index = out[0], out[1]
+    return MetaInput(
+        values, index, None if y is None else out[2], None,
+        owner=who(est, method), labels=column_labels(X, values.shape[1]),
+    )
+
+
+def _nan_error(checked: MetaInput, inner, exc: ValueError) -> ValueError | None:
+    """The error naming the NaN in X that the inner regressor failed on, if any."""
+    if checked.values is None:
+        return None
+    nan = np.isnan(checked.values)
+    if not nan.any():
+        return None
+    j = int(np.flatnonzero(nan.any(axis=0))[0])
+    # The first line of the inner error; the whole of it is the __cause__.
+    reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip()
+    reason += "" if reason.endswith(".") else "."
+    return ValueError(
+        f"{checked.owner}: X {checked.labels[j]} contains {int(nan[:, j].sum())} NaN "
+        f"value(s), at row(s) {_first_bad_rows(nan[:, j], checked.index)}; they are "
+        f"passed on to the inner regressor {type(inner).__name__}, which failed: "
+        f"{reason} Fill them inside the model (an Interpolator as the first step "
+        "of a pipeline) or before it."
+    )
 
 
 @contextmanager
-def inner_may_take(checked: MetaInput):
-    """Run the inner regressor on X; if X had text columns it cannot take, say so.
+def inner_may_take(checked: MetaInput, inner=None):
+    """Run the inner regressor ``inner`` on X; if it fails, name what it got.
 
-    The error then is the one naming the non-numeric columns, chained to the
-    inner regressor's own.
+    If X had text columns the inner regressor cannot take, the error is the
+    one naming the non-numeric columns; if X had NaN and the inner regressor
+    raised a ValueError, the error names the column and rows of the NaN and
+    quotes the first line of the inner error. Either is chained to the inner
+    regressor's own.
     """
-    if checked.deferred is None:
-        yield
-        return
     try:
         yield
     except (TypeError, ValueError) as exc:
-        raise checked.deferred from exc
+        if checked.deferred is not None:
+            raise checked.deferred from exc
+        if type(exc) is ValueError:
+            named = _nan_error(checked, inner, exc)
+            if named is not None:
+                raise named from exc
+        raise

@@ -12,7 +12,7 @@ from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
 from sklstm._compat import HasMethods, StrOptions, _fit_context
-from sklstm.compose._base import check_meta_input, inner_may_take
+from sklstm.compose._base import accepts_nan, check_meta_input, inner_may_take
 from sklstm.utils._validation import who
 
 __all__ = [
@@ -224,9 +224,14 @@ class ConstrainedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, n_features)
             Passed to the inner regressor unchanged (a DataFrame stays one).
-            Non-numeric columns are left to the inner regressor (a pipeline
-            that encodes them); if it cannot take them, the error names them.
+            Missing values (NaN) are left to the inner regressor, e.g. a
+            pipeline whose first step is an ``Interpolator``; if it cannot
+            take them, the error names the column and rows. Infinite values
+            are rejected. Non-numeric columns are left to the inner regressor
+            too (a pipeline that encodes them); if it cannot take them, the
+            error names them.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Finite values.
         **fit_params : dict
             Passed to the inner regressor's ``fit``.
 
@@ -252,7 +257,7 @@ class ConstrainedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
                     "lower_bound."
                 )
             target = np.log1p(y_values - self.lower_bound)
-        with inner_may_take(checked):
+        with inner_may_take(checked, self.regressor):
             self.regressor_ = clone(self.regressor).fit(X, target, **fit_params)
         return self
 
@@ -262,6 +267,7 @@ class ConstrainedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Passed to the inner regressor unchanged, missing values included.
 
         Returns
         -------
@@ -271,7 +277,7 @@ class ConstrainedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         checked = check_meta_input(self, X, reset=False, method="predict")
-        with inner_may_take(checked):
+        with inner_may_take(checked, self.regressor_):
             pred = np.asarray(self.regressor_.predict(X), dtype=np.float64)
         if self._mode() == "log":
             # Cap at log(largest float) so a wild inner prediction stays finite.
@@ -297,7 +303,7 @@ class ConstrainedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         inner = get_tags(self.regressor)
-        tags.input_tags.allow_nan = inner.input_tags.allow_nan
+        tags.input_tags.allow_nan = accepts_nan(self.regressor)
         tags.target_tags.multi_output = inner.target_tags.multi_output
         tags.target_tags.single_output = inner.target_tags.single_output
         # Predictions never go below the bound, so targets should not either.

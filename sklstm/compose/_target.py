@@ -10,7 +10,7 @@ from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
 from sklstm._compat import HasMethods, _fit_context
-from sklstm.compose._base import check_meta_input, inner_may_take
+from sklstm.compose._base import accepts_nan, check_meta_input, inner_may_take
 from sklstm.utils._validation import column_labels, who
 
 __all__ = ["LevelDifferenceRegressor", "from_level", "to_level"]
@@ -66,7 +66,11 @@ class LevelDifferenceRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator
     level : str or int, default=0
         The level column: a column name of a DataFrame X, or a position.
         Usually the current value of the target (as kept in X by
-        :func:`~sklstm.forecasting.make_supervised`).
+        :func:`~sklstm.forecasting.make_supervised`). It is read from X as
+        given, before any step of the inner regressor, so it must be complete
+        and finite in every row: fill it before the model (an ``Interpolator``
+        on that column), not inside it. Other columns may have missing values
+        for the inner regressor to fill.
     relative : bool, default=False
         Learn relative changes; the level must then be non-zero in every row.
 
@@ -145,12 +149,14 @@ class LevelDifferenceRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator
         if bad.any():
             rows = np.flatnonzero(bad)
             shown = rows if index is None else index[rows]
-            what = "missing or zero" if self.relative else "missing"
+            what = "missing (NaN or infinite)" + (" or zero" if self.relative else "")
             raise ValueError(
                 f"{who(self, method)}: the level column {name} is {what} in "
-                f"{len(rows)} row(s) (first: {shown[0]}); predictions are built on "
-                "it. Fill it in X before the model (it is read from X as given, "
-                "before any step inside the model)"
+                f"{len(rows)} row(s) (first: {shown[0]}); the target is taken "
+                "relative to it, so it must be "
+                + ("complete and non-zero. " if self.relative else "complete. ")
+                + "It is read from X as given, before any step inside the model: "
+                "fill that column before the model, e.g. with an Interpolator on it"
                 + (", or use relative=False." if self.relative else ".")
             )
         return level
@@ -162,8 +168,10 @@ class LevelDifferenceRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Passed to the inner regressor unchanged. Non-numeric columns
-            (other than the level) are left to the inner regressor.
+            Passed to the inner regressor unchanged. Missing values (NaN) in
+            columns other than the level, and non-numeric columns other than
+            the level, are left to the inner regressor (a pipeline that fills
+            or encodes them); if it cannot take them, the error names them.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         **fit_params : dict
             Passed to the inner regressor's ``fit``.
@@ -181,7 +189,7 @@ class LevelDifferenceRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator
         self.level_index_ = self._level_index(self.n_features_in_)
         level = self._level(checked, X, "fit")
         target = from_level(checked.y, level, self.relative)
-        with inner_may_take(checked):
+        with inner_may_take(checked, self.regressor):
             self.regressor_ = clone(self.regressor).fit(X, target, **fit_params)
         return self
 
@@ -191,6 +199,7 @@ class LevelDifferenceRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            The level column complete; other columns as in ``fit``.
 
         Returns
         -------
@@ -199,7 +208,7 @@ class LevelDifferenceRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator
         check_is_fitted(self)
         checked = check_meta_input(self, X, reset=False, method="predict")
         level = self._level(checked, X, "predict")
-        with inner_may_take(checked):
+        with inner_may_take(checked, self.regressor_):
             delta = np.asarray(self.regressor_.predict(X), dtype=np.float64)
         return to_level(delta, level, self.relative)
 
@@ -212,7 +221,7 @@ class LevelDifferenceRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         inner = get_tags(self.regressor)
-        tags.input_tags.allow_nan = inner.input_tags.allow_nan
+        tags.input_tags.allow_nan = accepts_nan(self.regressor)
         tags.target_tags.multi_output = inner.target_tags.multi_output
         tags.target_tags.single_output = inner.target_tags.single_output
         tags.regressor_tags.poor_score = inner.regressor_tags is not None and (

@@ -141,8 +141,8 @@ def test_relative_needs_non_zero_level():
     X.loc[2, "level"] = 0.0
     with pytest.raises(
         ValueError,
-        match=r"LevelDifferenceRegressor.fit: the level column 'level' is missing or "
-        r"zero in 1 row\(s\) \(first: 2\)",
+        match=r"LevelDifferenceRegressor.fit: the level column 'level' is missing "
+        r"\(NaN or infinite\) or zero in 1 row\(s\) \(first: 2\)",
     ):
         LevelDifferenceRegressor(Ridge(), level="level", relative=True).fit(X, y)
 
@@ -155,7 +155,8 @@ def test_missing_level_at_predict_is_an_error_not_nan():
     ).fit(X, y)
     X.loc[3, "level"] = np.nan
     with pytest.raises(ValueError, match=r"LevelDifferenceRegressor.predict: the level "
-                       r"column 'level' is missing in 1 row\(s\) \(first: 3\)"):
+                       r"column 'level' is missing \(NaN or infinite\) in 1 "
+                       r"row\(s\) \(first: 3\)"):
         model.predict(X)
 
 
