@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["as_frame", "check_time_index", "make_supervised", "resolve_horizons"]
+__all__ = [
+    "as_frame",
+    "check_regular_index",
+    "check_time_index",
+    "first_gap",
+    "make_supervised",
+    "resolve_horizons",
+]
 
 
 def resolve_horizons(horizon, owner: str = "make_supervised") -> list[int]:
@@ -97,12 +105,135 @@ def check_time_index(index: pd.Index, owner: str) -> None:
         )
 
 
-def make_supervised(data, target=None, horizon=1, *, features=None):
+def _infer_freq(index: pd.DatetimeIndex):
+    with warnings.catch_warnings():
+        # pandas 3 warns that infer_freq will return an offset; either form
+        # goes through to_offset.
+        warnings.simplefilter("ignore")
+        freq = pd.infer_freq(index)
+    return None if freq is None else pd.tseries.frequencies.to_offset(freq)
+
+
+def _modal_step(steps: np.ndarray):
+    """The most common step (the smallest among ties)."""
+    values, counts = np.unique(steps, return_counts=True)
+    return values[np.argmax(counts)]
+
+
+def _regular_freq(index: pd.DatetimeIndex):
+    """The frequency of the longest prefix, else suffix, of ``index`` with one.
+
+    Failing both (no three rows in a row are regular), the most common step.
+    """
+    n = len(index)
+    lo, hi = 2, n  # the prefix of lo rows is too short to say; hi has no freq
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if _infer_freq(index[:mid]) is not None else (lo, mid)
+    if lo >= 3:
+        return _infer_freq(index[:lo])
+    bad, good = 0, n - 2  # index[bad:] has no freq; index[good:] is too short
+    while good - bad > 1:
+        mid = (bad + good) // 2
+        bad, good = (bad, mid) if _infer_freq(index[mid:]) is not None else (mid, good)
+    if n - good >= 3:
+        return _infer_freq(index[good:])
+    step = _modal_step(np.diff(index.asi8))
+    return pd.tseries.frequencies.to_offset(pd.Timedelta(int(step), unit=index.unit))
+
+
+def first_gap(index: pd.Index) -> tuple[int, str] | None:
+    """Where a sorted, duplicate-free time index stops being equally spaced.
+
+    Returns ``(i, step)``: the step from ``index[i]`` to ``index[i + 1]`` is
+    not the index's regular ``step`` (a frequency string such as ``"D"`` or
+    ``"MS"`` for a DatetimeIndex, the integer step of an integer index, the
+    number of periods of a PeriodIndex). None where the index is equally
+    spaced, or is not a time index (strings, floats), whose rows are taken
+    as consecutive steps. A DatetimeIndex is equally spaced when it has a
+    frequency, set or inferable (months of 28 to 31 days are); otherwise its
+    regular step is the frequency of its longest prefix (else suffix) that
+    has one, and else its most common step. An integer or period index's
+    regular step is its most common one.
+
+    >>> idx = pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-03",
+    ...                         "2024-01-05", "2024-01-06"])
+    >>> first_gap(idx)
+    (2, 'D')
+    >>> first_gap(pd.date_range("2024-01-31", periods=4, freq="ME")) is None
+    True
+    >>> first_gap(pd.Index([0, 2, 4, 8, 10]))
+    (2, '2')
+    """
+    if len(index) < 3 or isinstance(index, pd.RangeIndex):
+        return None
+    if isinstance(index, pd.DatetimeIndex):
+        if index.freq is not None or _infer_freq(index) is not None:
+            return None
+        freq = _regular_freq(index)
+        with warnings.catch_warnings():
+            # Some calendar offsets are added row by row, with a warning.
+            warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+            expected = index[:-1] + freq
+        off = np.flatnonzero(np.asarray(expected != index[1:]))
+        return (int(off[0]), freq.freqstr) if len(off) else None
+    if isinstance(index, pd.PeriodIndex):
+        steps = np.diff(index.asi8)
+    elif pd.api.types.is_integer_dtype(index.dtype):
+        steps = np.diff(index.to_numpy())
+    else:
+        return None
+    step = _modal_step(steps)
+    off = np.flatnonzero(steps != step)
+    return (int(off[0]), str(step)) if len(off) else None
+
+
+def check_regular_index(index: pd.Index, owner: str) -> None:
+    """Reject a time index with gaps: the rows must be equally spaced steps.
+
+    See :func:`first_gap` for which indexes are checked.
+    """
+    found = first_gap(index)
+    if found is None:
+        return
+    i, step = found
+    if isinstance(index, pd.DatetimeIndex):
+        regular = f"the frequency {step!r}"
+        fix = (f"data.asfreq({step!r}) inserts the missing steps as NaN; then fill "
+               "them")
+    elif isinstance(index, pd.PeriodIndex):
+        regular = f"a step of {step} period(s)"
+        fix = ("data.reindex(pd.period_range(data.index[0], data.index[-1], "
+               f"freq={index.freqstr!r})) inserts the missing periods as NaN; then "
+               "fill them")
+    else:
+        regular = f"a step of {step}"
+        fix = ("data.reindex(range(data.index[0], data.index[-1] + 1, "
+               f"{step})) inserts the missing steps as NaN; then fill them")
+    raise ValueError(
+        f"{owner}: the index is not equally spaced: its first gap, from "
+        f"{index[i]} to {index[i + 1]}, breaks {regular} of the index, so a row "
+        "would be paired with a target further ahead than its horizon. "
+        f"{fix} with sklstm's Interpolator or data.interpolate(). If the rows are "
+        "consecutive steps whatever their labels (trading days), pass "
+        "allow_gaps=True."
+    )
+
+
+def _rows(labels) -> str:
+    shown = ", ".join(str(v) for v in labels[:3])
+    return shown + (", ..." if len(labels) > 3 else "")
+
+
+def make_supervised(data, target=None, horizon=1, *, features=None, allow_gaps=False):
     """Turn a series into ``X`` (now) and ``y`` (``horizon`` steps ahead).
 
     Row ``i`` of ``y`` holds the target at row ``i + h``: what is known after
-    row ``i`` is paired with what happens ``h`` steps later. Rows are taken to
-    be consecutive, equally spaced time steps, oldest first. Only the last
+    row ``i`` is paired with what happens ``h`` steps later. Rows must be
+    consecutive, equally spaced time steps, oldest first: an index with gaps
+    (a DatetimeIndex with no frequency, set or inferable; an integer index
+    with uneven steps) is an error, as row ``i + h`` would then lie further
+    than ``h`` steps ahead. Only the last
     ``max(horizon)`` rows, which have no future target, are dropped; the index
     is kept, so X and y stay aligned with the dates and a ``TimeSeriesSplit``
     test fold continues its training fold.
@@ -123,6 +254,11 @@ def make_supervised(data, target=None, horizon=1, *, features=None):
     features : list of str or None, default=None
         Columns of ``data`` kept in X. None keeps all, the target included
         (its current value is known at row ``i``).
+    allow_gaps : bool, default=False
+        Take the rows as consecutive steps even where the index jumps, e.g.
+        trading days around holidays. Off, an index with gaps is an error that
+        names the first one; ``data.asfreq(freq)`` then inserts the missing
+        steps as NaN for an ``Interpolator`` to fill.
 
     Returns
     -------
@@ -133,8 +269,10 @@ def make_supervised(data, target=None, horizon=1, *, features=None):
     ------
     ValueError
         The target is not a column, a horizon is < 1 or leaves no rows, the
-        index is unsorted or has duplicates, or a kept row's future target is
-        missing.
+        index is unsorted, has duplicates or has gaps, the target has an
+        infinite value, or a kept row's future target is missing (NaN): y
+        must be complete. Missing values of the target that only reach X (the
+        first ``min(horizon)`` rows) are kept, for the model to fill.
     TypeError
         The target column is not numeric.
 
@@ -178,6 +316,8 @@ def make_supervised(data, target=None, horizon=1, *, features=None):
             f"so the largest horizon can be {n - 1}."
         )
     check_time_index(frame.index, owner)
+    if not allow_gaps:
+        check_regular_index(frame.index, owner)
     if features is None:
         columns = list(frame.columns)
     else:
@@ -189,7 +329,16 @@ def make_supervised(data, target=None, horizon=1, *, features=None):
                 f"the columns are {list(frame.columns)}."
             )
     n_kept = n - horizons[-1]
-    values = frame[target].to_numpy(dtype=np.float64)
+    values = frame[target].to_numpy(dtype=np.float64, na_value=np.nan)
+    infinite = np.isinf(values)
+    if infinite.any():
+        raise ValueError(
+            f"{owner}: the target {target!r} contains {int(infinite.sum())} "
+            f"infinite value(s), at row(s) {_rows(frame.index[infinite])}; expected "
+            "finite numbers. Replace them with NaN (data.replace([np.inf, -np.inf], "
+            "np.nan)) and fill them with sklstm's Interpolator or "
+            "data.interpolate() before make_supervised."
+        )
     index = frame.index[:n_kept]
     y = pd.DataFrame(
         {f"{target}_h{h}": values[h : h + n_kept] for h in horizons}, index=index
@@ -197,11 +346,14 @@ def make_supervised(data, target=None, horizon=1, *, features=None):
     missing_y = y.isna().to_numpy()
     if missing_y.any():
         rows = index[missing_y.any(axis=1)]
+        # Rows of data whose NaN target becomes part of y.
+        missing = np.zeros(n, dtype=bool)
+        missing[horizons[0] :] = np.isnan(values[horizons[0] :])
         raise ValueError(
             f"{owner}: the target {target!r} is missing {int(missing_y.sum())} "
-            f"future value(s) (first for row {rows[0]}); y must be complete. Fill "
-            "the target before, e.g. with sklstm's Interpolator or "
-            "data.interpolate()."
+            f"future value(s) (first for row {rows[0]}): it is NaN at row(s) "
+            f"{_rows(frame.index[missing])}; y must be complete. Fill the target "
+            "first, e.g. with sklstm's Interpolator or data.interpolate()."
         )
     X = frame.loc[:, columns].iloc[:n_kept].copy()
     if isinstance(horizon, Integral):
