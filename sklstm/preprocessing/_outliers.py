@@ -7,10 +7,11 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin
 from sklearn.utils.validation import check_is_fitted
 
 from sklstm._compat import Interval, StrOptions, _fit_context
+from sklstm.utils._base import CheckOnceMixin
 from sklstm.utils._history import extend_with_history, record_history
 from sklstm.utils._output import like_input
 from sklstm.utils._validation import check_numeric_input, who
@@ -169,8 +170,10 @@ def rolling_median_mad(values, window: int, center: bool = True):
         return empty, empty.copy()
     before, _ = _window_bounds(window, bool(center))
     # One padded row per column (columns first): each window is contiguous.
-    padded = np.full((m, n + window - 1), np.nan)
+    padded = np.empty((m, n + window - 1))
+    padded[:, :before] = np.nan
     padded[:, before : before + n] = values2.T
+    padded[:, before + n :] = np.nan
     windows = sliding_window_view(padded, window, axis=1)  # (m, n, window) view
     median = np.empty((m, n))
     mad = np.empty((m, n))
@@ -187,10 +190,15 @@ def rolling_median_mad(values, window: int, center: bool = True):
 
 
 def _band(values, window, n_sigmas, center, min_scale):
+    """Outlier mask, rolling median and band half-width, in place where possible."""
     median, mad = rolling_median_mad(values, window, center)
-    half_width = n_sigmas * np.maximum(MAD_SCALE * mad, min_scale)
+    half_width = np.multiply(mad, MAD_SCALE, out=mad)  # mad is not needed after
+    np.maximum(half_width, min_scale, out=half_width)
+    half_width *= n_sigmas
+    distance = np.subtract(values, median)
+    np.abs(distance, out=distance)
     with np.errstate(invalid="ignore"):
-        mask = np.abs(values - median) > half_width
+        mask = np.greater(distance, half_width)
     return mask, median, half_width
 
 
@@ -258,21 +266,25 @@ def hampel_filter(
     """
     values = np.asarray(values, dtype=np.float64)
     mask, median, half_width = _band(values, window, n_sigmas, center, min_scale)
-    if replace == "median":
-        replacement = median
-    elif replace == "nan":
-        replacement = np.nan
-    elif replace == "clip":
-        replacement = np.clip(values, median - half_width, median + half_width)
-    else:
+    if replace not in ("median", "nan", "clip"):
         raise ValueError(
             "hampel_filter: replace must be 'median', 'nan' or 'clip'; "
             f"got {replace!r}."
         )
-    return np.where(mask, replacement, values), mask
+    # The output is written over the median: the replacements first, then the
+    # values that are kept.
+    out = median
+    if replace == "nan":
+        out.fill(np.nan)
+    elif replace == "clip":
+        low = np.subtract(median, half_width)
+        high = np.add(median, half_width, out=half_width)
+        np.clip(values, low, high, out=out)
+    np.copyto(out, values, where=~mask)
+    return out, mask
 
 
-class MedianOutlierFilter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class MedianOutlierFilter(OneToOneFeatureMixin, CheckOnceMixin, BaseEstimator):
     """Hampel filter: replace values far from their rolling median.
 
     For each column, a value is an outlier when it lies more than ``n_sigmas``
@@ -402,24 +414,8 @@ class MedianOutlierFilter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
         -------
         self : MedianOutlierFilter
         """
-        self._fit(X)
+        self._fit(*self._check_input(X, reset=True, method="fit"))
         return self
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit_transform(self, X, y=None):
-        """Fit and filter X in one pass (same result as ``fit(X).transform(X)``).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : ignored
-
-        Returns
-        -------
-        X_out : ndarray or DataFrame of shape (n_samples, n_features)
-            A DataFrame, indexed like X, when X is one.
-        """
-        return like_input(self, self._fit(X), X)
 
     def transform(self, X):
         """Replace the outliers of X.
@@ -435,8 +431,8 @@ class MedianOutlierFilter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
             NaN included, unchanged. A DataFrame, indexed like X, when X is
             one.
         """
-        values, extended, k = self._prepare(X, "transform")
-        return like_input(self, self._filter(extended)[0][k:], X)
+        check_is_fitted(self)
+        return self._transform(*self._check_input(X, reset=False, method="transform"))
 
     def outlier_mask(self, X):
         """Which values of X are outliers.
@@ -457,8 +453,8 @@ class MedianOutlierFilter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
             return pd.DataFrame(mask, index=X.index, columns=X.columns)
         return mask
 
-    def _fit(self, X):
-        values, index = check_numeric_input(self, X, reset=True, method="fit")
+    def _fit(self, X, values, index):
+        """Learn from X; return the filtered X, which fit_transform reuses."""
         if self.center and self.window % 2 == 0:
             raise ValueError(
                 f"{who(self, 'fit')}: window={self.window} must be odd when "
@@ -469,7 +465,11 @@ class MedianOutlierFilter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
         self.n_outliers_ = mask.sum(axis=0)
         before, _ = _window_bounds(self.window, self.center)
         self.history_ = record_history(values, index, before)
-        return out
+        return like_input(self, out, X)
+
+    def _transform(self, X, values, index):
+        extended, k = extend_with_history(self.history_, values, index)
+        return like_input(self, self._filter(extended)[0][k:], X)
 
     def _prepare(self, X, method):
         check_is_fitted(self)

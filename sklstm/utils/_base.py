@@ -31,7 +31,9 @@ class CheckOnceMixin(TransformerMixin):
 
     A subclass defines
 
-    - ``_fit(X, values, index)``: learn from the checked input, return nothing;
+    - ``_fit(X, values, index)``: learn from the checked input; return None, or
+      the output of ``_transform`` for the same input where it computed that
+      anyway (``fit_transform`` then returns it instead of transforming again);
     - ``_transform(X, values, index)``: return the output for the checked input;
 
     and its ``fit``/``transform`` call them on ``self._check_input(X, ...)``.
@@ -61,8 +63,8 @@ class CheckOnceMixin(TransformerMixin):
         X_out : ndarray or DataFrame of shape (n_samples, n_features_out)
         """
         checked = self._check_input(X, reset=True, method="fit")
-        self._fit(*checked)
-        return self._transform(*checked)
+        out = self._fit(*checked)
+        return self._transform(*checked) if out is None else out
 
 
 def frame_output(estimator, X) -> bool:
