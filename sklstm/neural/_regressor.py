@@ -31,9 +31,14 @@ from sklstm.utils.discovery import TIME_ORDER_XFAILS
 
 __all__ = ["LSTMRegressor", "resolve_device", "scale_parameters"]
 
+#: Fused Adam (one kernel for all parameters, CPU and CUDA) from torch 2.4 on;
+#: on the CPU it takes the optimizer step from ~0.55 ms to ~0.2 ms for this net.
+_TORCH_VERSION = tuple(int(v) for v in torch.__version__.split("+")[0].split(".")[:2])
+_FUSED = {"fused": True} if _TORCH_VERSION >= (2, 4) else {}
+
 OPTIMIZERS = {
-    "adam": (torch.optim.Adam, {}),
-    "adamw": (torch.optim.AdamW, {}),
+    "adam": (torch.optim.Adam, _FUSED),
+    "adamw": (torch.optim.AdamW, _FUSED),
     "rmsprop": (torch.optim.RMSprop, {}),
     "sgd": (torch.optim.SGD, {"momentum": 0.9}),
 }
@@ -232,7 +237,7 @@ default="adam"
     >>> X = np.sin(2 * np.pi * t / 25)[:, None]
     >>> y = np.roll(X[:, 0], -1)
     >>> model = LSTMRegressor(lookback=12, hidden_size=16, max_epochs=5,
-    ...                       random_state=0).fit(X, y)
+    ...                       n_threads=1, random_state=0).fit(X, y)
     >>> model.predict(X).shape
     (300,)
     >>> list(model.loss_history_.columns)
@@ -486,7 +491,7 @@ default="adam"
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Shaped like ``y`` at fit.
         """
-        check_is_fitted(self)
+        check_is_fitted(self, "net_")
         prefix = who(self, "predict")
         if self.input_ndim_ == 3:
             windows, _ = self._validate_windows(X, None, reset=False, method="predict")
