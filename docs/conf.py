@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -121,5 +122,26 @@ def _skip_request_methods(app, what, name, obj, skip, options):
     return skip
 
 
+#: ``name_`` followed by a comma, bracket or space: reST reads it as a link.
+_TRAILING_UNDERSCORE = re.compile(r"(?<=\w)_(?=[,)\]\s]|$)")
+_TYPE_LINE = re.compile(r"^(\s*\*\*[^*]+\*\* : )(.*)$")
+
+
+def _escape_attribute_names_in_types(app, what, name, obj, options, lines):
+    """Escape fitted-attribute names (``span_``) in numpydoc type descriptions.
+
+    numpydoc writes ``head_ : ndarray of shape (span_, n)`` as
+    ``**head_** : ndarray of shape (span_, n)``, where reST takes ``span_`` for
+    a hyperlink reference to a target that does not exist.
+    """
+    for i, line in enumerate(lines):
+        match = _TYPE_LINE.match(line)
+        if match:
+            lines[i] = match[1] + _TRAILING_UNDERSCORE.sub(r"\\_", match[2])
+
+
 def setup(app):
     app.connect("autodoc-skip-member", _skip_request_methods)
+    # after numpydoc (priority 500) has turned the sections into reST
+    app.connect("autodoc-process-docstring", _escape_attribute_names_in_types,
+                priority=900)

@@ -77,10 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sklstm",
         description=(
-            "Forecast a time series with sklstm's default LSTM pipeline: tune it "
-            "on the past, compare it on a held-out tail with a seasonal-naive "
-            "forecast, a ridge regression on lags and the naive LSTM recipe, and "
-            "write the forecast (CSV, PNG). With no arguments, runs on the "
+            "Forecast a time series with sklstm's default LSTM pipeline: tune it\n"
+            "on the past, compare it on a held-out tail with a seasonal-naive\n"
+            "forecast, a ridge regression on lags and the naive LSTM recipe, and\n"
+            "write the forecast (CSV, PNG). With no arguments, runs on the\n"
             "bundled airline-passengers series."
         ),
         epilog=(
