@@ -70,8 +70,8 @@ class CheckOnceMixin(TransformerMixin):
 def frame_output(estimator, X) -> bool:
     """Whether ``transform`` returns a DataFrame indexed like ``X``.
 
-    True for DataFrame input, unless ``set_output`` asked for numpy-only
-    containers other than pandas (``"polars"``).
+    True for DataFrame input, unless ``set_output`` asked for a container
+    other than pandas (``"polars"``), which scikit-learn builds from an array.
     """
     if not isinstance(X, pd.DataFrame):
         return False
