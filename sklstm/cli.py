@@ -37,11 +37,16 @@ __all__ = ["main"]
 #: settings that keep the run short.
 PRESETS = {
     "airline": dict(horizon=24, lookback=12, periods=[12], lstm={}),
+    # the last six weeks (of twelve) keep the run to a few minutes
     "electricity": dict(
-        horizon=48, lookback=48, periods=[48, 336],
-        lstm=dict(batch_size=64, max_epochs=20), history=48 * 7 * 6,
+        horizon=48, lookback=24, periods=[48, 336],
+        lstm=dict(batch_size=64, max_epochs=40), history=48 * 7 * 6,
     ),
-    "co2": dict(horizon=52, lookback=26, periods=[52], lstm=dict(batch_size=32)),
+    # the last twenty years
+    "co2": dict(
+        horizon=52, lookback=13, periods=[52],
+        lstm=dict(batch_size=64, max_epochs=40), history=52 * 20,
+    ),
 }
 
 MODEL_NAMES = {
