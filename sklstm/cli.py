@@ -358,7 +358,7 @@ def _plot(path: Path, history, holdout, predictions, future, problem) -> str | N
         )
     shown = max(6 * problem.horizon, 4 * problem.season)
     past = history.iloc[-shown:]
-    fig, ax = plt.subplots(figsize=(10, 4.8), layout="constrained")
+    fig, ax = plt.subplots(figsize=(10, 5.4), layout="constrained")
     ax.plot(past.index, past.to_numpy(), color="0.25", lw=1.2, label="history")
     ax.plot(holdout.index, holdout.to_numpy(), color="black", lw=1.6, marker=".",
             label="held-out actual")
@@ -378,7 +378,7 @@ def _plot(path: Path, history, holdout, predictions, future, problem) -> str | N
     ax.axvline(holdout.index[0], color="0.6", lw=0.8)
     ax.set_title(f"{problem.name}: {problem.horizon}-step forecast")
     ax.set_ylabel(str(history.name))
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    fig.legend(loc="outside lower center", ncols=3, fontsize=8, frameon=False)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return None
