@@ -13,5 +13,6 @@ def test_readme_example_runs(capsys):
     exec(compile(blocks[0], str(README), "exec"), namespace)
     search = namespace["search"]
     printed = capsys.readouterr().out
-    assert "regressor__lstm__hidden_size" in printed and printed.strip().endswith("True")
+    assert "regressor__lstm__hidden_size" in printed
+    assert printed.strip().endswith("True")
     assert search.best_params_["regressor__lstm__hidden_size"] in (8, 16)
