@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 from numbers import Integral, Real
 
 import numpy as np
@@ -408,6 +409,14 @@ default="adam"
             optimizer, optimizer_kw = OPTIMIZERS[self.optimizer]
         else:
             optimizer, optimizer_kw = self.optimizer, {}
+            if inspect.isclass(optimizer) and not issubclass(
+                optimizer, torch.optim.Optimizer
+            ):
+                raise TypeError(
+                    f"{prefix}: optimizer={optimizer.__name__} is not a torch "
+                    f"optimizer; pass one of {sorted(OPTIMIZERS)} or a subclass "
+                    "of torch.optim.Optimizer."
+                )
         callbacks = [("finite_loss", FiniteLossGuard(prefix))]
         if self.lr_scheduler == "plateau":
             callbacks.append(("lr_scheduler", LRScheduler(
@@ -519,6 +528,15 @@ default="adam"
         if X.dtype.kind not in "biuf":
             raise TypeError(
                 f"{prefix}: expected numeric windows, but X has dtype {X.dtype}."
+            )
+        if X.ndim != 3:
+            fitted = "" if reset else (
+                f"the model was fitted on 3-D windows of shape (n, {self.lookback}, "
+                f"{self.n_features_in_}), but "
+            )
+            raise ValueError(
+                f"{prefix}: {fitted}X is {X.ndim}-D with shape {X.shape}; pass 3-D "
+                "windows (n, lookback, features), or refit on 2-D rows."
             )
         n, steps, n_features = X.shape
         if n == 0:
