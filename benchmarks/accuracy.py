@@ -8,7 +8,9 @@ held-out tail, the lookback and the seasonal periods are those of the
 last 24 months, electricity the last 48 half-hours of its last six weeks, co2
 the last 52 weeks of its last twenty years). Each model is fitted once on the
 rows before the tail, on one-step targets, and then forecasts every step of
-the tail one step ahead from the actual values before it (it is not refitted).
+the tail one step ahead from the actual values before it (it is not refitted;
+each forecast is a ``predict`` on the history up to its origin, so no later
+value leaks in through gap filling or the centred outlier window).
 
 Models:
 
@@ -63,10 +65,21 @@ NEURAL = ("naive_lstm", "sklstm")
 METRICS = ["MAE", "RMSE", "MASE", "sMAPE", "neg %"]
 
 
-def one_step(model, frame: pd.DataFrame, n_train: int) -> np.ndarray:
-    """One-step predictions of rows ``n_train..`` from the rows before each."""
-    pred = np.asarray(model.predict(frame.iloc[:-1]), dtype=float).reshape(-1)
-    return pred[n_train - 1:]
+def one_step(model, series: pd.Series, n_train: int, fill: bool) -> np.ndarray:
+    """One-step forecasts of rows ``n_train..``, each from the rows before it only.
+
+    Each forecast is a separate ``predict`` on the history up to its origin, so
+    no later value reaches it (through gap filling or a centred outlier
+    window); ``fill`` interpolates that history first, for the models that do
+    not handle gaps.
+    """
+    out = []
+    for t in range(n_train, len(series)):
+        history = series.iloc[:t].to_frame()
+        if fill:
+            history = history.interpolate(limit_direction="both")
+        out.append(np.asarray(model.predict(history), dtype=float).reshape(-1)[-1])
+    return np.array(out)
 
 
 def fit_predict(key, problem, series, n_train, seed, quick) -> np.ndarray:
@@ -83,23 +96,20 @@ def fit_predict(key, problem, series, n_train, seed, quick) -> np.ndarray:
         return values[n_train - m:len(values) - m]
     frame = train.to_frame()
     X, y = _supervised(frame, target, 1)
-    filled_all = series.to_frame().interpolate(limit_direction="both")
-    filled = filled_all.iloc[:n_train]
+    filled = frame.interpolate(limit_direction="both")
     observed = train.dropna()
-    if key == "ridge":
-        model = make_ridge_baseline(max(problem.season, problem.lookback))
-        model.fit(filled.iloc[: len(X)], y)
-        return one_step(model, filled_all, n_train)
-    if key == "naive_lstm":
-        non_negative = bool((observed >= 0).all())
-        model = _naive_lstm(problem, seed, quick, non_negative)
-        model.fit(filled.iloc[: len(X)], y)
-        return one_step(model, filled_all, n_train)
     positive = bool((observed > 0).all())
     non_negative = bool((observed >= 0).all())
-    model = _pipeline(problem, positive, non_negative, seed, quick)
-    model.fit(frame.iloc[: len(X)], y)  # the pipeline fills gaps itself
-    return one_step(model, series.to_frame(), n_train)
+    if key == "ridge":
+        model = make_ridge_baseline(max(problem.season, problem.lookback))
+    elif key == "naive_lstm":
+        model = _naive_lstm(problem, seed, quick, non_negative)
+    else:
+        model = _pipeline(problem, positive, non_negative, seed, quick)
+        model.fit(frame.iloc[: len(X)], y)  # the pipeline fills gaps itself
+        return one_step(model, series, n_train, fill=False)
+    model.fit(filled.iloc[: len(X)], y)
+    return one_step(model, series, n_train, fill=True)
 
 
 def score(actual, pred, train, season) -> dict:
