@@ -112,6 +112,10 @@ def check_meta_input(est, X, *, reset: bool, method: str, y=None) -> MetaInput:
     the feature names and count are recorded and the numeric-column error is
     kept in ``deferred``.
     """
+    if method == "fit" and y is None:
+        raise ValueError(
+            f"{who(est, 'fit')}: requires y to be passed, but the target y is None."
+        )
     tags = get_tags(est.regressor)
     kw = {} if y is None else {"multi_output": tags.target_tags.multi_output}
     try:

@@ -239,11 +239,6 @@ class ConstrainedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         -------
         self : ConstrainedRegressor
         """
-        if y is None:
-            raise ValueError(
-                f"{who(self, 'fit')}: requires y to be passed, but the target y is "
-                "None."
-            )
         checked = check_meta_input(self, X, reset=True, method="fit", y=y)
         y_values = target = checked.y
         if self._mode() == "log":

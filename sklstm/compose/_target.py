@@ -180,11 +180,6 @@ class LevelDifferenceRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator
         -------
         self : LevelDifferenceRegressor
         """
-        if y is None:
-            raise ValueError(
-                f"{who(self, 'fit')}: requires y to be passed, but the target y is "
-                "None."
-            )
         checked = check_meta_input(self, X, reset=True, method="fit", y=y)
         self.level_index_ = self._level_index(self.n_features_in_)
         level = self._level(checked, X, "fit")
