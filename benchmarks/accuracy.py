@@ -1,37 +1,53 @@
-"""Accuracy on real series: the naive LSTM recipe against sklstm's default pipeline.
+"""Accuracy on real series: does sklstm fix the inaccurate LSTM?
 
-Run: ``python benchmarks/accuracy.py [--quick] [--seeds 0 1 2] [--out PATH]``.
+Run: ``python benchmarks/accuracy.py [--quick] [--seeds 0 1 2] [--datasets ...]
+[--models ...]``. It prints one table per data set and protocol, then the mean
+MASE ranks, and writes them as Markdown (``--out``) and as reStructuredText
+for the documentation (``--rst``).
 
-Protocol, for every bundled data set (``sklstm.datasets``): the series, the
-held-out tail, the lookback and the seasonal periods are those of the
-``sklstm`` command's presets (``sklstm.cli.PRESETS``: airline holds out the
-last 24 months, electricity the last 48 half-hours of its last six weeks, co2
-the last 52 weeks of its last twenty years). Each model is fitted once on the
-rows before the tail, on one-step targets, and then forecasts every step of
-the tail one step ahead from the actual values before it (it is not refitted;
-each forecast is a ``predict`` on the history up to its origin, so no later
-value leaks in through gap filling or the centred outlier window).
+Protocol, for every bundled data set (``sklstm.datasets``), with the series,
+held-out tail, lookback and seasonal periods of the ``sklstm`` command's
+presets (``sklstm.cli.PRESETS``): airline holds out its last 24 months,
+electricity the last 48 half-hours of its last six weeks, co2 the last 52
+weeks of its last twenty years. Every model is fitted once, on the rows before
+the tail only, and then forecasts the tail in two ways:
+
+- **one step, rolling origin**: each tail value from the actual values before
+  it (a separate forecast per origin, from the history up to that origin, so
+  no later value leaks in through gap filling or a centred window);
+- **H steps, direct**: all ``H`` tail values from the last training row, the
+  forecast a user gets (``H`` = 24, 48, 52). Models that predict one step
+  only (the Keras recipe) feed their own predictions back (recursive).
 
 Models:
 
-- seasonal naive: the value one season before (the data set's season);
-- naive: the previous value;
-- Ridge on lag features: ``make_ridge_baseline(max(season, lookback))``;
-- naive LSTM recipe: ``make_naive_lstm`` as the command builds it (standard
-  scaling, hidden 50, 200 epochs, no early stopping, clipped at zero);
-- sklstm pipeline (default): ``make_lstm_pipeline`` with its default
-  parameters and the preset's lookback, seasonal periods and training
-  settings, untuned.
+- ``seasonal naive`` (the value one season before) and ``naive`` (the last
+  value);
+- ``AutoETS`` and ``AutoARIMA`` from statsforecast, with the data set's
+  season, when statsforecast is installed (``pip install sklstm[bench]``).
+  For seasons longer than 24 steps AutoETS fits no seasonal component (its
+  own rule) and AutoARIMA is fitted on the last ten seasons with its
+  approximate search and seasonal orders at most 1: its full search takes
+  many minutes there;
+- ``Ridge on lag features``: ``make_ridge_baseline(max(season, lookback))``,
+  direct (one output per step ahead);
+- the **Keras recipe** people write first: Keras 3 on its torch backend,
+  ``LSTM(50, activation="relu")`` + ``Dense(1)``, adam, mse, batch 32, at
+  most 200 epochs with early stopping (patience 10, best weights restored) on
+  the last 10% of the windows, inputs and target standard-scaled raw values;
+  recursive for H steps; reported as is and clipped at 0;
+- ``sklstm default``: ``make_lstm_pipeline`` with its defaults and the
+  preset's lookback and seasonal periods, direct;
+- ``sklstm tuned``: the same pipeline tuned by ``GridSearchCV`` over a
+  ``TimeSeriesSplit`` of the training part only, with the ``sklstm``
+  command's grid and folds (``sklstm.cli._grid``, ``_cv_plan``).
 
-The two neural models are trained with each seed of ``--seeds``; their rows
-show the mean over seeds and, in brackets, the min-max range. Metrics: MAE,
-RMSE, MASE (scaled by the in-sample seasonal-naive MAE), sMAPE (%), and the
-share of negative predictions; "s per seed" is the time to fit and
-forecast. The summary ranks the models by MASE on each
-data set (mean over seeds) and averages the ranks.
-
-Not included yet: the Keras recipe, statsforecast references, the tuned
-pipeline, multi-step (direct) forecasts.
+The neural models are trained once per seed of ``--seeds``; their rows show
+the mean and, in brackets, the min-max range over seeds. Metrics: MAE, RMSE,
+MASE (scaled by the in-sample seasonal-naive MAE), sMAPE (%), and the share of
+negative predictions (``neg %``). ``s/seed`` is the time to fit and forecast
+with one seed. The summary ranks the models by mean MASE on each data set
+and protocol and averages the ranks.
 """
 
 from __future__ import annotations
@@ -41,175 +57,411 @@ import os
 import sys
 import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np
 import pandas as pd
 
-from sklstm.cli import (
-    PRESETS,
-    _naive_lstm,
-    _pipeline,
-    _scores,
-    _supervised,
-    load_problem,
-)
+from sklstm.cli import PRESETS, _scores, _supervised, load_problem
 
-MODELS = {
-    "snaive": "seasonal naive",
-    "naive": "naive",
-    "ridge": "Ridge on lag features",
-    "naive_lstm": "naive LSTM recipe",
-    "sklstm": "sklstm pipeline (default)",
-}
-NEURAL = ("naive_lstm", "sklstm")
 METRICS = ["MAE", "RMSE", "MASE", "sMAPE", "neg %"]
+PROTOCOLS = {"one": "one step ahead, rolling origin", "multi": "H steps ahead, direct"}
 
 
-def one_step(model, series: pd.Series, n_train: int, fill: bool) -> np.ndarray:
-    """One-step forecasts of rows ``n_train..``, each from the rows before it only.
+# ------------------------------------------------------------------ the data
+@dataclass
+class Setting:
+    """One data set's series, split and settings."""
 
-    Each forecast is a separate ``predict`` on the history up to its origin, so
-    no later value reaches it (through gap filling or a centred outlier
-    window); ``fill`` interpolates that history first, for the models that do
-    not handle gaps.
-    """
-    out = []
-    for t in range(n_train, len(series)):
-        history = series.iloc[:t].to_frame()
+    name: str
+    series: pd.Series  # the whole series, named
+    horizon: int  # H: the length of the held-out tail
+    lookback: int
+    season: int
+    periods: list
+    lstm: dict
+
+    @property
+    def n_train(self) -> int:
+        return len(self.series) - self.horizon
+
+    @property
+    def train(self) -> pd.Series:
+        return self.series.iloc[: self.n_train]
+
+    @property
+    def holdout(self) -> pd.Series:
+        return self.series.iloc[self.n_train:]
+
+    @property
+    def target(self) -> str:
+        return str(self.series.name)
+
+    @property
+    def positive(self) -> bool:
+        return bool((self.train.dropna() > 0).all())
+
+    @property
+    def non_negative(self) -> bool:
+        return bool((self.train.dropna() >= 0).all())
+
+    def supervised(self):
+        """``X, Y`` of the training part: X its target column (gaps kept),
+        Y the values 1..H steps ahead."""
+        frame = self.train.to_frame()
+        X, Y = _supervised(frame, self.target, self.horizon)
+        return frame.iloc[: len(X)], Y
+
+
+def load_setting(name: str) -> Setting:
+    """The data set as the ``sklstm`` command's preset defines it."""
+    args = argparse.Namespace(dataset=name, csv=None, target=None, time=None,
+                              horizon=None, lookback=None, season=None)
+    p = load_problem(args)
+    return Setting(name=name, series=p.series.rename(str(p.series.name)),
+                   horizon=p.horizon, lookback=p.lookback, season=p.season,
+                   periods=p.periods, lstm=dict(p.lstm))
+
+
+def _filled(values: pd.Series) -> pd.Series:
+    return values.interpolate(limit_direction="both")
+
+
+# ------------------------------------------------------------ the protocols
+def sklearn_forecasts(model, s: Setting, fill: bool):
+    """One-step (rolling origin) and H-step (direct) forecasts of a model fitted
+    on ``make_supervised`` with horizons 1..H: each from its history only."""
+    one = []
+    for t in range(s.n_train, len(s.series)):
+        history = s.series.iloc[:t].to_frame()
         if fill:
-            history = history.interpolate(limit_direction="both")
-        out.append(np.asarray(model.predict(history), dtype=float).reshape(-1)[-1])
-    return np.array(out)
+            history = _filled(history)
+        one.append(np.asarray(model.predict(history), dtype=float)[-1, 0])
+    history = s.train.to_frame()
+    if fill:
+        history = _filled(history)
+    multi = np.asarray(model.predict(history), dtype=float)[-1]
+    return np.array(one), multi
 
 
-def fit_predict(key, problem, series, n_train, seed, quick) -> np.ndarray:
-    """One model's one-step forecasts of the held-out tail."""
+def m_naive(s: Setting, seed, quick):
+    values = s.series.to_numpy()
+    one = values[s.n_train - 1:-1]
+    multi = np.repeat(_filled(s.train).to_numpy()[-1], s.horizon)
+    return {"naive": (one, multi)}
+
+
+def m_snaive(s: Setting, seed, quick):
+    from sklstm.pipeline import seasonal_naive_forecast
+
+    values = _filled(s.series).to_numpy()
+    m = s.season
+    one = values[s.n_train - m: len(values) - m]
+    multi = seasonal_naive_forecast(s.train, s.horizon, m).to_numpy()
+    return {"seasonal naive": (one, multi)}
+
+
+def _statsforecast(label, factory):
+    def fit(s: Setting, seed, quick):
+        values = _filled(s.series).to_numpy()
+        model, first = factory(s)
+        model.fit(values[first: s.n_train])
+        multi = np.asarray(model.predict(s.horizon)["mean"], dtype=float)
+        one = [float(model.forward(y=values[first:t], h=1)["mean"][0])
+               for t in range(s.n_train, len(values))]
+        return {label: (np.array(one), multi)}
+    return fit
+
+
+#: Seasons longer than this get statsforecast's settings for long seasons.
+LONG_SEASON = 24
+
+
+def _auto_ets(s: Setting):
+    """AutoETS on the whole training part (like R's ets, it fits no seasonal
+    component when the season is longer than 24)."""
+    from statsforecast.models import AutoETS
+
+    return AutoETS(season_length=s.season), 0
+
+
+def _auto_arima(s: Setting):
+    """AutoARIMA; for seasons longer than 24 (electricity 48, co2 52) on the
+    last ten seasons with the approximate search and seasonal orders P, Q <= 1,
+    which keeps it to seconds instead of many minutes."""
+    from statsforecast.models import AutoARIMA
+
+    if s.season <= LONG_SEASON:
+        return AutoARIMA(season_length=s.season), 0
+    model = AutoARIMA(season_length=s.season, approximation=True, max_P=1, max_Q=1)
+    return model, max(0, s.n_train - 10 * s.season)
+
+
+def m_ridge(s: Setting, seed, quick):
     from sklstm.pipeline import make_ridge_baseline
 
-    target = str(series.name)
-    train = series.iloc[:n_train]
-    values = series.to_numpy()
-    if key == "naive":
-        return values[n_train - 1:-1]
-    if key == "snaive":
-        m = problem.season
-        return values[n_train - m:len(values) - m]
-    frame = train.to_frame()
-    X, y = _supervised(frame, target, 1)
-    filled = frame.interpolate(limit_direction="both")
-    observed = train.dropna()
-    positive = bool((observed > 0).all())
-    non_negative = bool((observed >= 0).all())
-    if key == "ridge":
-        model = make_ridge_baseline(max(problem.season, problem.lookback))
-    elif key == "naive_lstm":
-        model = _naive_lstm(problem, seed, quick, non_negative)
-    else:
-        model = _pipeline(problem, positive, non_negative, seed, quick)
-        model.fit(frame.iloc[: len(X)], y)  # the pipeline fills gaps itself
-        return one_step(model, series, n_train, fill=False)
-    model.fit(filled.iloc[: len(X)], y)
-    return one_step(model, series, n_train, fill=True)
+    X, Y = s.supervised()
+    model = make_ridge_baseline(max(s.season, s.lookback)).fit(_filled(X), Y)
+    return {"Ridge on lag features": sklearn_forecasts(model, s, fill=True)}
 
 
-def score(actual, pred, train, season) -> dict:
-    """The command's metrics plus the share of negative predictions (%)."""
-    out = _scores(actual, pd.Series(pred, index=actual.index), train, season)
+def m_keras(s: Setting, seed, quick):
+    """The Keras recipe: one model, reported as is and clipped at 0."""
+    import keras
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    keras.utils.set_random_seed(seed)
+    values = _filled(s.series).to_numpy()
+    train = values[: s.n_train]
+    mu, sd = train.mean(), train.std()
+    z = (values - mu) / sd
+    L = s.lookback
+    X = sliding_window_view(z[: s.n_train], L)[:-1][..., None]
+    y = z[L: s.n_train]
+    model = keras.Sequential([
+        keras.Input((L, 1)),
+        keras.layers.LSTM(2 if quick else 50, activation="relu"),
+        keras.layers.Dense(1),
+    ])
+    model.compile(optimizer="adam", loss="mse")
+    stop = keras.callbacks.EarlyStopping(patience=10, restore_best_weights=True)
+    model.fit(X, y, epochs=2 if quick else 200, batch_size=32, validation_split=0.1,
+              callbacks=[stop], verbose=0)
+    # one step: the window ending just before each tail row, actual values
+    windows = sliding_window_view(z, L)[s.n_train - L: len(z) - L][..., None]
+    one = model.predict(windows, verbose=0).reshape(-1) * sd + mu
+    # H steps: recursive, each prediction fed back as the newest input
+    window = list(z[s.n_train - L: s.n_train])
+    multi = []
+    for _ in range(s.horizon):
+        nxt = float(model.predict(np.array(window[-L:])[None, :, None],
+                                  verbose=0)[0, 0])
+        multi.append(nxt)
+        window.append(nxt)
+    multi = np.array(multi) * sd + mu
+    return {"Keras recipe": (one, multi),
+            "Keras recipe, clipped at 0": (np.maximum(one, 0), np.maximum(multi, 0))}
+
+
+def _problem(s: Setting):
+    from sklstm.cli import Problem
+
+    return Problem(series=s.series, name=s.name, horizon=s.horizon,
+                   lookback=s.lookback, season=s.season, periods=s.periods,
+                   lstm=s.lstm)
+
+
+def _sklstm_pipeline(s: Setting, seed, quick):
+    from sklstm.cli import _pipeline
+
+    return _pipeline(_problem(s), s.positive, s.non_negative, seed, quick)
+
+
+def m_sklstm(s: Setting, seed, quick):
+    X, Y = s.supervised()
+    model = _sklstm_pipeline(s, seed, quick).fit(X, Y)
+    return {"sklstm default": sklearn_forecasts(model, s, fill=False)}
+
+
+def m_sklstm_tuned(s: Setting, seed, quick):
+    """The ``sklstm`` command's search: its grid, folds and MAE scoring."""
+    from sklearn.metrics import make_scorer
+    from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+
+    from sklstm.cli import N_SPLITS, _cv_plan, _grid
+    from sklstm.metrics import mae
+
+    X, Y = s.supervised()
+    test_size, gap = _cv_plan(len(X), s.horizon, s.lookback)
+    cv = TimeSeriesSplit(n_splits=2 if quick else N_SPLITS, test_size=test_size,
+                         gap=gap)
+    search = GridSearchCV(
+        _sklstm_pipeline(s, seed, quick), _grid(_problem(s), quick), cv=cv,
+        scoring=make_scorer(mae, greater_is_better=False),
+        n_jobs=1 if quick else 2, error_score="raise",
+    ).fit(X, Y)
+    return {"sklstm tuned": sklearn_forecasts(search.best_estimator_, s, fill=False)}
+
+
+@dataclass
+class Model:
+    labels: tuple  # the rows it reports
+    fit: object  # (setting, seed, quick) -> {label: (one-step, H-step)}
+    neural: bool = False
+
+
+MODELS = {
+    "snaive": Model(("seasonal naive",), m_snaive),
+    "naive": Model(("naive",), m_naive),
+    "ets": Model(("AutoETS",), _statsforecast("AutoETS", _auto_ets)),
+    "arima": Model(("AutoARIMA",), _statsforecast("AutoARIMA", _auto_arima)),
+    "ridge": Model(("Ridge on lag features",), m_ridge),
+    "keras": Model(("Keras recipe", "Keras recipe, clipped at 0"), m_keras, True),
+    "sklstm": Model(("sklstm default",), m_sklstm, True),
+    "tuned": Model(("sklstm tuned",), m_sklstm_tuned, True),
+}
+
+
+def available(keys) -> list:
+    """``keys`` without the statsforecast models when it is not installed."""
+    try:
+        import statsforecast  # noqa: F401
+    except ImportError:
+        dropped = [k for k in keys if k in ("ets", "arima")]
+        if dropped:
+            print(f"statsforecast is not installed: skipping {', '.join(dropped)} "
+                  "(pip install 'sklstm[bench]')", flush=True)
+        return [k for k in keys if k not in ("ets", "arima")]
+    return list(keys)
+
+
+# ------------------------------------------------------------------ scoring
+def score(actual: pd.Series, pred, s: Setting) -> dict:
+    """MAE, RMSE, MASE, sMAPE and the share of negative predictions (%)."""
+    pred = np.asarray(pred, dtype=float)
+    out = _scores(actual, pd.Series(pred, index=actual.index), s.train, s.season)
     out["neg %"] = 100.0 * float(np.mean(pred < 0))
     return out
 
 
-def run_dataset(name: str, seeds, quick: bool) -> pd.DataFrame:
-    """Per-seed scores: one row per (model, seed)."""
-    args = argparse.Namespace(
-        dataset=name, csv=None, target=None, time=None,
-        horizon=None, lookback=None, season=None,
-    )
-    problem = load_problem(args)
-    series = problem.series.rename(str(problem.series.name))
-    h = problem.horizon
-    n_train = len(series) - h
-    train, holdout = series.iloc[:n_train], series.iloc[n_train:]
-    print(f"{problem.name}: {len(series)} rows, one-step forecasts of the last {h}"
-          f" (season {problem.season}, lookback {problem.lookback})", flush=True)
+def run_dataset(s: Setting, keys, seeds, quick) -> pd.DataFrame:
+    """Per-seed scores: one row per (model, seed, protocol)."""
+    print(f"{s.name}: {len(s.series)} rows, forecasting the last {s.horizon} "
+          f"(season {s.season}, lookback {s.lookback})", flush=True)
     rows = []
-    for key, label in MODELS.items():
-        for seed in (seeds if key in NEURAL else [None]):
+    for key in keys:
+        model = MODELS[key]
+        for seed in (seeds if model.neural else [None]):
             started = time.perf_counter()
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)
-                pred = fit_predict(key, problem, series, n_train, seed or 0, quick)
-            row = score(holdout, pred, train, problem.season)
+                warnings.simplefilter("ignore")
+                results = model.fit(s, seed or 0, quick)
             secs = time.perf_counter() - started
-            print(f"  {label:26s} seed {seed if seed is not None else '-':>2}"
-                  f"  MASE {row['MASE']:6.3f}  ({secs:.0f} s)", flush=True)
-            rows.append({"model": label, "seed": seed, **row, "seconds": secs})
+            for label, (one, multi) in results.items():
+                for proto, pred in (("one", one), ("multi", multi)):
+                    rows.append({"model": label, "seed": seed, "protocol": proto,
+                                 **score(s.holdout, pred, s), "seconds": secs})
+                print(f"  {label:28s} seed {seed if seed is not None else '-':>2}  "
+                      f"MASE one step {rows[-2]['MASE']:6.3f}  H steps "
+                      f"{rows[-1]['MASE']:6.3f}  ({secs:.0f} s)", flush=True)
     return pd.DataFrame(rows)
 
 
-def summarise(raw: pd.DataFrame) -> pd.DataFrame:
-    """Mean, min and max over seeds per model, in MODELS order."""
-    stats = raw.groupby("model", sort=False)[METRICS + ["seconds"]]
-    table = stats.mean()
-    table.columns = [f"{c}" for c in table.columns]
-    lo, hi = stats.min(), stats.max()
-    for c in METRICS:
-        table[f"{c} min"], table[f"{c} max"] = lo[c], hi[c]
-    table["seeds"] = raw.groupby("model", sort=False)["seed"].count().clip(lower=1)
-    return table
+def summarise(raw: pd.DataFrame) -> dict:
+    """``{protocol: table}``: mean, min and max over seeds per model."""
+    tables = {}
+    for proto, part in raw.groupby("protocol", sort=False):
+        stats = part.groupby("model", sort=False)[METRICS + ["seconds"]]
+        table = stats.mean()
+        lo, hi = stats.min(), stats.max()
+        for c in METRICS:
+            table[f"{c} min"], table[f"{c} max"] = lo[c], hi[c]
+        table["seeds"] = part.groupby("model", sort=False)["seed"].count().clip(lower=1)
+        tables[proto] = table
+    return tables
 
 
+def ranks(tables: dict) -> pd.DataFrame:
+    """MASE rank (1 = best) per data set and protocol, and the mean rank."""
+    frame = pd.DataFrame({
+        f"{name} {'1-step' if proto == 'one' else 'H-step'}": t["MASE"].rank()
+        for name, per in tables.items() for proto, t in per.items()
+    })
+    frame["mean rank"] = frame.mean(axis=1)
+    return frame.sort_values("mean rank")
+
+
+# ------------------------------------------------------------------ output
 def _cell(row, c: str) -> str:
-    fmt = {"MASE": "{:.3f}", "sMAPE": "{:.3f}", "neg %": "{:.1f}"}.get(c, "{:.4g}")
+    fmt = {"MASE": "{:.3f}", "sMAPE": "{:.2f}", "neg %": "{:.1f}"}.get(c, "{:.4g}")
     text = fmt.format(row[c])
     if row["seeds"] > 1 and row[f"{c} max"] > row[f"{c} min"]:
         text += f" ({fmt.format(row[f'{c} min'])}-{fmt.format(row[f'{c} max'])})"
     return text
 
 
-def markdown(table: pd.DataFrame) -> str:
-    """The table as Markdown: mean (min-max over seeds)."""
-    head = ["model", *METRICS, "seeds", "s per seed"]
+def table_rows(table: pd.DataFrame) -> list:
+    """Header and rows of one result table, as text cells."""
+    head = ["model", *METRICS, "seeds", "s/seed"]
+    rows = [[str(name), *(_cell(row, c) for c in METRICS), str(int(row["seeds"])),
+             f"{row['seconds']:.0f}"] for name, row in table.iterrows()]
+    return [head, *rows]
+
+
+def rank_rows(rank: pd.DataFrame) -> list:
+    return [["model", *rank.columns],
+            *([str(n), *(f"{v:.2f}" for v in row)] for n, row in rank.iterrows())]
+
+
+def markdown(rows: list) -> str:
+    head, *body = rows
     lines = ["| " + " | ".join(head) + " |",
              "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|"]
-    for name, row in table.iterrows():
-        cells = [name, *(_cell(row, c) for c in METRICS),
-                 str(int(row["seeds"])), f"{row['seconds']:.0f}"]
-        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["| " + " | ".join(r) + " |" for r in body]
     return "\n".join(lines)
 
 
-def ranks(tables: dict) -> pd.DataFrame:
-    """Each model's MASE rank per data set (1 = best) and the mean rank."""
-    frame = pd.DataFrame({k: t["MASE"].rank() for k, t in tables.items()})
-    frame["mean rank"] = frame.mean(axis=1)
-    return frame.sort_values("mean rank")
+def rst(rows: list) -> str:
+    lines = [".. list-table::", "   :header-rows: 1", ""]
+    for r in rows:
+        lines.append(f"   * - {r[0]}")
+        lines += [f"     - {c}" for c in r[1:]]
+    return "\n".join(lines)
+
+
+def plain(rows: list) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                  for i, (c, w) in enumerate(zip(r, widths, strict=True))) for r in rows
+    )
+
+
+def report(tables: dict, render, heading) -> str:
+    """All tables and the rank summary, as one document in a format."""
+    parts = []
+    for name, per in tables.items():
+        parts.append(heading(name, 2))
+        for proto, table in per.items():
+            parts.append(heading(PROTOCOLS[proto], 3))
+            parts.append(render(table_rows(table)))
+    parts.append(heading("Mean MASE rank (1 = best)", 2))
+    parts.append(render(rank_rows(ranks(tables))))
+    return "\n\n".join(parts) + "\n"
+
+
+def _md_heading(text, level):
+    return "#" * level + " " + text
+
+
+def _rst_heading(text, level):
+    return f"{text}\n{'-~'[level - 2] * len(text)}"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        description=(
-            "One-step held-out accuracy on the bundled series (airline, "
-            "electricity, co2), with the sklstm command's presets.\n"
-            "Models: seasonal naive, naive, Ridge on lag features, the naive "
-            "LSTM recipe, and sklstm's default pipeline (untuned).\n"
-            "Not included: the Keras recipe, statsforecast models, the tuned "
-            "pipeline, multi-step forecasts."
-        ),
+        description=__doc__.split("\n\n")[0] + "\n\nModels: " + ", ".join(MODELS),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2],
-                        help="seeds of the two LSTM models (default: 0 1 2)")
+                        help="seeds of the neural models (default: 0 1 2)")
     parser.add_argument("--datasets", nargs="+", choices=sorted(PRESETS),
                         default=None, help="data sets (default: all)")
+    parser.add_argument("--models", nargs="+", choices=list(MODELS), default=None,
+                        help="models (default: all)")
     parser.add_argument("--out", default="benchmarks/results/accuracy.md",
-                        help="Markdown file for the tables "
-                        "(default: benchmarks/results/accuracy.md)")
+                        help="Markdown file (default: benchmarks/results/accuracy.md)")
+    parser.add_argument("--rst", default="docs/accuracy_results.rst",
+                        help="reStructuredText file for the docs "
+                        "(default: docs/accuracy_results.rst; '' for none)")
     parser.add_argument("--threads", type=int, default=2,
                         help="torch threads (default: 2)")
     parser.add_argument("--quick", action="store_true",
-                        help="smoke run: airline only, one seed, 2 epochs")
+                        help="smoke run: airline only, one seed, tiny models")
     return parser
 
 
@@ -221,47 +473,40 @@ def main(argv=None) -> int:
     from sklstm.datasets import DATASETS
 
     names = args.datasets or [k for k in DATASETS if k in PRESETS]
-    seeds = args.seeds
+    seeds, keys = args.seeds, available(args.models or list(MODELS))
     if args.quick:
         names, seeds = ["airline"], seeds[:1]
     started = time.perf_counter()
-    tables, parts = {}, []
+    tables = {}
     for name in names:
-        tables[name] = summarise(run_dataset(name, seeds, args.quick))
-        text = markdown(tables[name])
-        print(f"\n{name}\n{text}\n", flush=True)
-        parts.append(f"## {name}\n\n{text}\n")
+        tables[name] = summarise(run_dataset(load_setting(name), keys, seeds,
+                                             args.quick))
+        for proto, table in tables[name].items():
+            print(f"\n{name}: {PROTOCOLS[proto]}\n{plain(table_rows(table))}",
+                  flush=True)
     rank = ranks(tables)
-    rank_md = "\n".join(
-        ["| model | " + " | ".join(rank.columns) + " |",
-         "|---" + "|---:" * len(rank.columns) + "|"]
-        + [f"| {name} | " + " | ".join(f"{v:.2f}" for v in row) + " |"
-           for name, row in rank.iterrows()]
-    )
-    print(f"mean MASE rank (1 = best)\n{rank.round(2).to_string()}")
+    print(f"\nmean MASE rank (1 = best)\n{plain(rank_rows(rank))}")
     total = time.perf_counter() - started
-    header = (
-        "# One-step held-out accuracy\n\n"
-        f"Produced by `python benchmarks/accuracy.py"
-        f"{' --quick' if args.quick else ''}` in {total / 60:.1f} min "
-        f"(seeds {', '.join(map(str, seeds))}; torch threads {args.threads}). "
-        "Each model is fitted once on the rows before the held-out tail (the "
-        "`sklstm` command's presets) and forecasts each tail step one step "
-        "ahead from the history up to it. "
-        "Neural models: mean over seeds (min-max). MASE is scaled by the "
-        "in-sample seasonal-naive MAE; 'neg %' is the share of negative "
-        "predictions.\n"
+    command = "python benchmarks/accuracy.py" + (" --quick" if args.quick else "")
+    intro = (
+        f"Produced by `{command}` in {total / 60:.1f} min (seeds "
+        f"{', '.join(map(str, seeds))}; torch threads {args.threads}). Neural "
+        "models: mean over seeds (min-max). MASE is scaled by the in-sample "
+        "seasonal-naive MAE; 'neg %' is the share of negative predictions."
     )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        header + "\n" + "\n".join(parts)
-        + f"\n## Mean MASE rank (1 = best)\n\n{rank_md}\n"
-    )
-    print(f"wrote {out} ({total:.0f} s)")
+    out.write_text("# Accuracy on the bundled series\n\n" + intro + "\n\n"
+                   + report(tables, markdown, _md_heading))
+    written = [str(out)]
+    if args.rst:
+        path = Path(args.rst)
+        path.write_text(intro.replace("`", "``") + "\n\n"
+                        + report(tables, rst, _rst_heading))
+        written.append(str(path))
+    print(f"wrote {', '.join(written)} ({total:.0f} s)")
     return 0
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     sys.exit(main())
