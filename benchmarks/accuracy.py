@@ -439,7 +439,7 @@ def _md_heading(text, level):
 
 
 def _rst_heading(text, level):
-    return f"{text}\n{'-~'[level - 2] * len(text)}"
+    return f"{text}\n{'~^'[level - 2] * len(text)}"
 
 
 def build_parser() -> argparse.ArgumentParser:

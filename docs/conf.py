@@ -38,7 +38,8 @@ extensions = [
 ]
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "_templates", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "_templates", "Thumbs.db", ".DS_Store",
+                    "accuracy_results.rst"]  # included by accuracy.rst
 source_suffix = {".rst": "restructuredtext"}
 root_doc = "index"
 

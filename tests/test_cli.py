@@ -221,3 +221,33 @@ def test_format_table_sorts_and_compares_with_the_naive_recipe():
     assert lines[1].endswith("75% lower")
     assert lines[2].endswith("baseline")
     assert lines[3].endswith("25% higher")
+
+
+def test_grid_tunes_the_outlier_filter_and_the_epochs():
+    from sklearn.base import clone
+    from sklearn.model_selection import ParameterGrid
+
+    from sklstm.cli import _grid, _pipeline, _shown, load_problem
+    from sklstm.pipeline import LSTM_PARAMS
+    from sklstm.preprocessing import MedianOutlierFilter
+
+    args = build_args(dataset="electricity")
+    problem = load_problem(args)
+    grid = _grid(problem, quick=False)
+    assert grid[LSTM_PARAMS + "max_epochs"] == [20, 40]  # the preset's 40, halved
+    assert grid["clean"][0] == "passthrough"
+    assert isinstance(grid["clean"][1], MedianOutlierFilter)
+    model = _pipeline(problem, True, True, 0, quick=False)
+    for params in ParameterGrid(grid):  # every candidate is a valid pipeline
+        assert clone(model).set_params(**params).get_params()["clean"] is not None
+    assert [_shown(v) for v in grid["clean"]] == ["off", "MedianOutlierFilter"]
+    airline = _grid(load_problem(build_args()), quick=False)
+    assert airline[LSTM_PARAMS + "max_epochs"] == [37, 75]  # the pipeline's default
+
+
+def build_args(**kw):
+    import argparse
+
+    base = dict(dataset=None, csv=None, target=None, time=None, horizon=None,
+                lookback=None, season=None)
+    return argparse.Namespace(**{**base, **kw})

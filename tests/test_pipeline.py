@@ -39,8 +39,26 @@ def test_every_remedy_is_a_step():
     assert params["model__regressor__relative"] is True
     assert params["model__regressor__level"] == "passengers"
     assert params[LSTM_PARAMS + "lookback"] == 12
+    assert params[LSTM_PARAMS + "max_epochs"] == 75
     assert params[LSTM_PARAMS + "random_state"] == 0
     assert params["model__regressor__regressor__sdiff__seasonal_lag"] == 12
+
+
+def test_outlier_filter_is_off_by_default_and_can_be_swapped_in(airline_xy):
+    from sklstm.preprocessing import MedianOutlierFilter
+
+    assert make_lstm_pipeline("passengers").named_steps["clean"] == "passthrough"
+    on = make_lstm_pipeline("passengers", outlier_window=7).named_steps["clean"]
+    assert isinstance(on, MedianOutlierFilter) and on.window == 7
+    # the sklstm command's grid swaps it in through the step name
+    _, X, Y = airline_xy
+    spiky = X.copy()
+    spiky.iloc[40, 0] = 5000.0
+    model = make_lstm_pipeline("passengers", **FAST)
+    model.set_params(clean=MedianOutlierFilter(window=7)).fit(spiky, Y)
+    cleaned = model.named_steps["clean"].transform(spiky)
+    assert cleaned.iloc[40, 0] < 400
+    assert cleaned.drop(spiky.index[40]).equals(spiky.drop(spiky.index[40]))
 
 
 def test_lstm_params_reach_the_network():
