@@ -67,6 +67,7 @@ import numpy as np
 import pandas as pd
 
 from sklstm.cli import PRESETS, _scores, _supervised, load_problem
+from sklstm.cli import build_parser as build_cli_parser
 
 METRICS = ["MAE", "RMSE", "MASE", "sMAPE", "neg %"]
 PROTOCOLS = {"one": "one step ahead, rolling origin", "multi": "H steps ahead, direct"}
@@ -119,9 +120,7 @@ class Setting:
 
 def load_setting(name: str) -> Setting:
     """The data set as the ``sklstm`` command's preset defines it."""
-    args = argparse.Namespace(dataset=name, csv=None, target=None, time=None,
-                              horizon=None, lookback=None, season=None)
-    p = load_problem(args)
+    p = load_problem(build_cli_parser().parse_args(["--dataset", name]))
     return Setting(name=name, series=p.series.rename(str(p.series.name)),
                    horizon=p.horizon, lookback=p.lookback, season=p.season,
                    periods=p.periods, lstm=dict(p.lstm))

@@ -231,7 +231,7 @@ def test_grid_tunes_the_outlier_filter_and_the_epochs():
     from sklstm.pipeline import LSTM_PARAMS
     from sklstm.preprocessing import MedianOutlierFilter
 
-    args = build_args(dataset="electricity")
+    args = build_args("--dataset", "electricity")
     problem = load_problem(args)
     grid = _grid(problem, quick=False)
     assert grid[LSTM_PARAMS + "max_epochs"] == [20, 40]  # the preset's 40, halved
@@ -245,9 +245,7 @@ def test_grid_tunes_the_outlier_filter_and_the_epochs():
     assert airline[LSTM_PARAMS + "max_epochs"] == [37, 75]  # the pipeline's default
 
 
-def build_args(**kw):
-    import argparse
+def build_args(*argv):
+    from sklstm.cli import build_parser
 
-    base = dict(dataset=None, csv=None, target=None, time=None, horizon=None,
-                lookback=None, season=None)
-    return argparse.Namespace(**{**base, **kw})
+    return build_parser().parse_args(list(argv))
