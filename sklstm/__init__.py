@@ -1,7 +1,7 @@
 """sklstm: LSTM time-series regression as a first-class scikit-learn citizen."""
 
 from sklstm.compose import ConstrainedRegressor, LevelDifferenceRegressor
-from sklstm.forecasting import forecast, make_supervised
+from sklstm.forecasting import LSTMForecaster, configure, forecast, make_supervised
 from sklstm.neural import LSTMRegressor
 from sklstm.preprocessing import (
     Differencer,
@@ -19,9 +19,11 @@ __all__ = [
     "Differencer",
     "Interpolator",
     "LagFeatures",
+    "LSTMForecaster",
     "LSTMRegressor",
     "MedianOutlierFilter",
     "SeasonalSine",
+    "configure",
     "forecast",
     "make_supervised",
 ]

@@ -1,6 +1,16 @@
-"""Forecasting glue: a series to X/y, and forecasts past the end of the data."""
+"""Forecasting: a series to X/y, forecasts past the end of the data, and a
+forecaster that configures itself from the series."""
 
+from sklstm.forecasting._config import ForecastConfig, configure
 from sklstm.forecasting._forecast import forecast, future_index
+from sklstm.forecasting._forecaster import LSTMForecaster
 from sklstm.forecasting._supervised import make_supervised
 
-__all__ = ["forecast", "future_index", "make_supervised"]
+__all__ = [
+    "ForecastConfig",
+    "LSTMForecaster",
+    "configure",
+    "forecast",
+    "future_index",
+    "make_supervised",
+]

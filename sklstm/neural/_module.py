@@ -1,4 +1,5 @@
-"""The torch module: a stack of ``nn.LSTM`` layers and a linear head.
+"""The torch module: a stack of ``nn.LSTM`` layers, a linear head, and an
+optional linear "highway" from the window's first column to the outputs.
 
 Plain PyTorch, no scikit-learn: skorch builds it from the parameters that
 :class:`~sklstm.neural.LSTMRegressor` passes on.
@@ -22,6 +23,13 @@ class LSTMNet(nn.Module):
     linear map of the last layer's final hidden state (both directions when
     bidirectional), optionally followed by an output activation.
 
+    With ``highway=k > 0`` a linear map of the last ``k`` values of the first
+    input column (the target, by convention) is added to the head's output:
+    LSTNet's autoregressive "highway" (Lai et al., 2018). The LSTM then
+    learns what a linear autoregression on the recent values misses, and the
+    linear path keeps the forecast on the scale of the input when the LSTM's
+    bounded states cannot (a level or trend outside the training range).
+
     Parameters
     ----------
     n_features : int
@@ -38,6 +46,9 @@ class LSTMNet(nn.Module):
         Also read each window backwards.
     output_activation : {None, "relu", "softplus"}, default=None
         Applied to the head's output; "relu" and "softplus" bound it below by 0.
+    highway : int, default=0
+        Window steps of the first column the linear highway reads; 0 turns
+        it off. At most the window length (``lookback``).
 
     Examples
     --------
@@ -45,6 +56,8 @@ class LSTMNet(nn.Module):
     >>> net = LSTMNet(n_features=3, n_outputs=2, hidden_size=8)
     >>> net(torch.zeros(5, 10, 3)).shape
     torch.Size([5, 2])
+    >>> LSTMNet(n_features=1, n_outputs=4, hidden_size=8, highway=6).highway
+    Linear(in_features=6, out_features=4, bias=False)
     """
 
     def __init__(
@@ -56,6 +69,7 @@ class LSTMNet(nn.Module):
         dropout: float = 0.0,
         bidirectional: bool = False,
         output_activation: str | None = None,
+        highway: int = 0,
     ):
         super().__init__()
         self.lstm = nn.LSTM(
@@ -71,10 +85,18 @@ class LSTMNet(nn.Module):
         self.head = nn.Linear(hidden_size * n_directions, n_outputs)
         self.activation = OUTPUT_ACTIVATIONS[output_activation]()
         self.bidirectional = bidirectional
+        self.n_highway = int(highway)
+        # no bias: the head has one, and two would be one parameter twice
+        self.highway = (
+            nn.Linear(self.n_highway, n_outputs, bias=False) if highway else None
+        )
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         _, (h, _) = self.lstm(X)
         # h: (num_layers * n_directions, batch, hidden); the last layer's states
         # are the last one (forward) or two (forward, backward) entries.
         last = torch.cat((h[-2], h[-1]), dim=1) if self.bidirectional else h[-1]
-        return self.activation(self.head(self.dropout(last)))
+        out = self.head(self.dropout(last))
+        if self.highway is not None:
+            out = out + self.highway(X[:, -self.n_highway :, 0])
+        return self.activation(out)

@@ -44,6 +44,10 @@ OPTIMIZERS = {
     "sgd": (torch.optim.SGD, {"momentum": 0.9}),
 }
 
+#: Training losses by name: squared error, absolute error (the error MASE
+#: and MAE score), and Huber (squared near 0, absolute beyond 1 scaled unit).
+LOSSES = {"mse": torch.nn.MSELoss, "mae": torch.nn.L1Loss, "huber": torch.nn.HuberLoss}
+
 #: Smallest batch used to compute validation losses and predictions.
 _EVAL_BATCH = 1024
 
@@ -156,6 +160,13 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         Bounds the output below by 0 when set. With ``scale_target`` the
         target is then divided by its root mean square without centering,
         so that the bound holds on the original scale.
+    highway : int, default=0
+        Add a linear map of the last ``highway`` values of X's first column
+        in each window to the output (LSTNet's autoregressive highway; see
+        :class:`LSTMNet`). 0 turns it off; at most ``lookback``.
+    loss : {"mse", "mae", "huber"}, default="mse"
+        Training loss on the scaled target: squared error, absolute error,
+        or Huber (squared within one scaled unit, absolute beyond).
     optimizer : {"adam", "adamw", "rmsprop", "sgd"} or torch optimizer class, \
 default="adam"
         "sgd" uses momentum 0.9. A class is called as ``cls(params, lr=lr,
@@ -206,8 +217,8 @@ default="adam"
         The trained net; ``net_.module_`` is the :class:`LSTMNet`.
     loss_history_ : pandas.DataFrame
         One row per epoch: ``train_loss``, ``valid_loss`` (when validating),
-        ``lr``, ``dur`` (seconds); losses are mean squared errors of the
-        scaled target (the training loss includes the L1 penalty).
+        ``lr``, ``dur`` (seconds); losses are ``loss`` on the scaled target
+        (the training loss includes the L1 penalty).
     best_epoch_ : int
         1-based epoch with the lowest monitored loss.
     stop_reason_ : str
@@ -252,6 +263,8 @@ default="adam"
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "bidirectional": ["boolean"],
         "output_activation": [StrOptions({"relu", "softplus"}), None],
+        "highway": [Interval(Integral, 0, None, closed="left")],
+        "loss": [StrOptions(set(LOSSES))],
         "optimizer": [StrOptions(set(OPTIMIZERS)), callable],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
@@ -279,6 +292,8 @@ default="adam"
         dropout=0.0,
         bidirectional=False,
         output_activation=None,
+        highway=0,
+        loss="mse",
         optimizer="adam",
         lr=1e-3,
         weight_decay=0.0,
@@ -302,6 +317,8 @@ default="adam"
         self.dropout = dropout
         self.bidirectional = bidirectional
         self.output_activation = output_activation
+        self.highway = highway
+        self.loss = loss
         self.optimizer = optimizer
         self.lr = lr
         self.weight_decay = weight_decay
@@ -342,6 +359,11 @@ default="adam"
                 f"{prefix} requires y to be passed, but the target y is None."
             )
         self.device_ = resolve_device(self.device, prefix)
+        if self.highway > self.lookback:
+            raise ValueError(
+                f"{prefix}: highway={self.highway} reads more steps than a window "
+                f"has (lookback={self.lookback}); use highway <= lookback."
+            )
         if getattr(X, "ndim", None) == 3:
             windows, y = self._validate_windows(X, y, reset=True, method="fit")
             self.tail_ = None
@@ -446,7 +468,8 @@ default="adam"
             module__dropout=self.dropout,
             module__bidirectional=self.bidirectional,
             module__output_activation=self.output_activation,
-            criterion=torch.nn.MSELoss,
+            module__highway=self.highway,
+            criterion=LOSSES[self.loss],
             optimizer=optimizer,
             lr=self.lr,
             optimizer__weight_decay=self.weight_decay,
@@ -597,7 +620,8 @@ default="adam"
                 "lookback": 2, "num_layers": 2, "bidirectional": True,
                 "dropout": 0.1, "max_epochs": 8, "lr_scheduler": "plateau",
                 "gradient_clip": 1.0, "validation_fraction": 0.0,
-                "optimizer": "adamw", "weight_decay": 1e-4, **fast,
+                "optimizer": "adamw", "weight_decay": 1e-4, "highway": 2,
+                "loss": "huber", **fast,
             },
         ]
 
