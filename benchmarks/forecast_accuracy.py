@@ -153,11 +153,23 @@ MODELS = {
 }
 
 
+def _split_top(text: str) -> list[str]:
+    """Split at the commas outside brackets and braces."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return [p for p in [*parts, text[start:]] if p.strip()]
+
+
 def parse_variant(text: str) -> tuple[str, dict]:
-    """``'label:a=1,b=x'`` -> ``('label', {'a': 1, 'b': 'x'})``."""
+    """``'label:a=1,b=x,c={"k": 1, "j": 2}'`` -> ``('label', {...})``."""
     label, _, rest = text.partition(":")
     params = {}
-    for item in filter(None, rest.split(",")):
+    for item in _split_top(rest):
         key, _, value = item.partition("=")
         try:
             params[key.strip()] = ast.literal_eval(value.strip())

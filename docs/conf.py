@@ -39,7 +39,7 @@ extensions = [
 
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "_templates", "Thumbs.db", ".DS_Store",
-                    "accuracy_results.rst"]  # included by accuracy.rst
+                    "forecast_accuracy_results.rst"]  # included by accuracy.rst
 source_suffix = {".rst": "restructuredtext"}
 root_doc = "index"
 
@@ -84,7 +84,8 @@ def _api_listing() -> str:
     functions = [n for n, o in top if callable(o) and not inspect.isclass(o)]
 
     extra_modules = []
-    for title, name in [("Default pipeline", "sklstm.pipeline"),
+    for title, name in [("Forecasting", "sklstm.forecasting"),
+                        ("Default pipeline", "sklstm.pipeline"),
                         ("Data sets", "sklstm.datasets"),
                         ("Metrics", "sklstm.metrics")]:
         try:

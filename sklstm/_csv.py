@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["InputError", "read_series", "regularise_index", "season_length"]
+__all__ = ["InputError", "read_series", "regularise_index"]
 
 
 class InputError(ValueError):
@@ -277,40 +277,3 @@ def _guess_time(frame: pd.DataFrame, target: str) -> pd.Index:
     if parsed.notna().mean() < 0.8:
         return pd.RangeIndex(len(frame))
     return _parse_times(raw, first)
-
-
-_SEASONS = {
-    "MS": 12, "ME": 12, "M": 12, "BMS": 12, "BME": 12,
-    "QS": 4, "QE": 4, "Q": 4,
-    "W": 52, "D": 7, "B": 5, "h": 24, "H": 24,
-}
-
-
-def season_length(index) -> int:
-    """A natural seasonal period for the index's frequency (1 when unknown).
-
-    Monthly data: 12; quarterly: 4; weekly: 52; daily: 7; business days: 5;
-    hourly: 24; every ``k`` minutes: the steps in a day.
-
-    >>> season_length(pd.date_range("2020-01-01", periods=3, freq="MS"))
-    12
-    >>> season_length(pd.date_range("2020-01-01", periods=3, freq="30min"))
-    48
-    """
-    freq = getattr(index, "freq", None)
-    if freq is None:
-        return 1
-    base = freq.rule_code.split("-")[0]
-    if base in _SEASONS and freq.n == 1:
-        return _SEASONS[base]
-    if base == "D" and freq.n == 7:
-        return 52
-    try:
-        step = pd.Timedelta(freq)
-    except (ValueError, TypeError):
-        return 1
-    if pd.Timedelta(0) < step < pd.Timedelta(days=1):
-        per_day = pd.Timedelta(days=1) / step
-        if float(per_day).is_integer():
-            return int(per_day)
-    return 1

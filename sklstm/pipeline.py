@@ -54,6 +54,7 @@ __all__ = [
     "make_lstm_pipeline",
     "make_naive_lstm",
     "make_ridge_baseline",
+    "nyquist_harmonics",
     "seasonal_naive_forecast",
 ]
 
@@ -71,6 +72,20 @@ def _periods(seasonal_periods) -> list:
     if isinstance(seasonal_periods, (Integral, float, str)):
         return [seasonal_periods]
     return list(seasonal_periods)
+
+
+def nyquist_harmonics(periods, harmonics: int) -> list[int]:
+    """``harmonics`` per period, lowered to the Nyquist limit of a period in
+    steps (``period // 2``; a time span keeps ``harmonics``).
+
+    >>> nyquist_harmonics([12, 4, "7D"], 6)
+    [6, 2, 6]
+    """
+    return [
+        max(1, min(int(harmonics), int(p // 2))) if isinstance(p, (Integral, float))
+        else int(harmonics)
+        for p in periods
+    ]
 
 
 def log_column(X, column=0):
@@ -167,7 +182,7 @@ def make_lstm_pipeline(
         the lag of the seasonal difference.
     harmonics : int, default=6
         Sine/cosine pairs per period (6 describes any monthly shape of period
-        12).
+        12), lowered to a period's Nyquist limit (2 for quarterly data).
     target_change : {"relative", "absolute"} or None, default="relative"
         Learn ``y / level - 1`` (series whose swings grow with their level;
         the network then also sees the log of the target column, which must
@@ -245,7 +260,9 @@ random_state
         inner.append(("sdiff", Differencer(0, seasonal_lag=lag, columns=columns,
                                            drop_original=False)))
     if periods:
-        inner.append(("season", SeasonalSine(periods=periods, harmonics=harmonics)))
+        inner.append(("season", SeasonalSine(
+            periods=periods, harmonics=nyquist_harmonics(periods, harmonics),
+        )))
     lstm_kw = dict(
         lookback=lookback,
         hidden_size=hidden_size,

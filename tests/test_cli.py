@@ -33,7 +33,9 @@ def test_default_run_prints_the_table(airline_run):
     assert status == 0
     assert "airline:passengers, 144 rows" in text
     assert "holding out the last 24" in text
-    assert "[cv] hidden_size=4" in text and "[cv] hidden_size=8" in text
+    # the forecaster's configuration comes first, as config_ prints it
+    assert "  monthly steps, 120 rows; season: 12 (6 harmonics)" in text
+    assert "change: relative (log" in text
     header = next(line for line in text.splitlines() if line.startswith("model"))
     for column in ("MAE", "RMSE", "MASE", "sMAPE", "vs naive LSTM"):
         assert column in header
@@ -66,13 +68,16 @@ def test_default_run_writes_forecast_and_files(airline_run):
     assert list(metrics.columns) == ["MAE", "RMSE", "MASE", "sMAPE"]
     assert (metrics["RMSE"] >= metrics["MAE"]).all()
     assert (out / "forecast.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # the configuration of the refit on all 144 rows
+    config = (out / "config.txt").read_text()
+    assert config.startswith("monthly steps, 144 rows; season: 12 (6 harmonics)")
 
 
 def test_runs_are_reproducible(airline_run, tmp_path, capsys):
     _, _, first = airline_run
     assert main([*QUICK, "--out", str(tmp_path), "--no-plot"]) == 0
     capsys.readouterr()
-    for name in ("forecast.csv", "holdout.csv"):
+    for name in ("forecast.csv", "holdout.csv", "config.txt"):
         assert (tmp_path / name).read_text() == (first / name).read_text()
     assert not (tmp_path / "forecast.png").exists()
 
@@ -173,14 +178,29 @@ def test_bad_csv_is_one_line_and_status_2(case, tmp_path, capsys):
     assert not (tmp_path / "o").exists()
 
 
-def test_too_few_rows_for_horizon_and_lookback(tmp_path, capsys):
-    path = _monthly_csv(tmp_path, n=40)
+def test_too_few_rows_for_the_horizon(tmp_path, capsys):
+    path = _monthly_csv(tmp_path, n=30)
     status = main(["--csv", str(path), "--target", "units", "--horizon", "12",
                    "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err.strip()
     assert status == 2 and len(err.splitlines()) == 1
-    assert err.startswith("sklstm: error: sales.csv:units has 40 rows, too few for "
-                          "--horizon 12 and --lookback 12: they need at least 58")
+    assert err == ("sklstm: error: sales.csv:units has 30 rows, too few for "
+                   "--horizon 12: the forecaster needs 20 rows before the 12 held "
+                   "out, so at least 32; lower --horizon or pass more history.")
+    assert not (tmp_path / "o").exists()
+
+
+def test_short_series_runs_with_a_recursive_forecast(tmp_path, capsys):
+    # 36 months: 18 held out leave 18 rows, too few for 18 outputs per window
+    path = _monthly_csv(tmp_path, n=48)
+    status = main([*QUICK, "--csv", str(path), "--target", "units",
+                   "--out", str(tmp_path / "o"), "--no-plot"])
+    text = capsys.readouterr().out
+    assert status == 0, text
+    assert "holding out the last 18" in text  # the monthly default horizon
+    assert "recursive" in text
+    future = pd.read_csv(tmp_path / "o" / "forecast.csv")
+    assert len(future) == 18 and np.isfinite(future["forecast"]).all()
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -188,6 +208,9 @@ def test_too_few_rows_for_horizon_and_lookback(tmp_path, capsys):
     (["--dataset", "co2", "--csv", "x.csv", "--target", "y"], "either --dataset or"),
     (["--target", "units"], "--target and --time go with --csv"),
     (["--horizon", "0"], "--horizon must be a positive integer"),
+    (["--members", "0"], "--members must be a positive integer"),
+    (["--season", "1"], "--season periods must be at least 2 steps, got 1."),
+    (["--season", "12", "--no-season"], "either --season or --no-season"),
 ])
 def test_bad_option_combinations(argv, message, capsys):
     assert main(argv) == 2
@@ -223,29 +246,29 @@ def test_format_table_sorts_and_compares_with_the_naive_recipe():
     assert lines[3].endswith("25% higher")
 
 
-def test_grid_tunes_the_outlier_filter_and_the_epochs():
-    from sklearn.base import clone
-    from sklearn.model_selection import ParameterGrid
-
-    from sklstm.cli import _grid, _pipeline, _shown, load_problem
-    from sklstm.pipeline import LSTM_PARAMS
-    from sklstm.preprocessing import MedianOutlierFilter
-
-    args = build_args("--dataset", "electricity")
-    problem = load_problem(args)
-    grid = _grid(problem, quick=False)
-    assert grid[LSTM_PARAMS + "max_epochs"] == [20, 40]  # the preset's 40, halved
-    assert grid["clean"][0] == "passthrough"
-    assert isinstance(grid["clean"][1], MedianOutlierFilter)
-    model = _pipeline(problem, True, True, 0, quick=False)
-    for params in ParameterGrid(grid):  # every candidate is a valid pipeline
-        assert clone(model).set_params(**params).get_params()["clean"] is not None
-    assert [_shown(v) for v in grid["clean"]] == ["off", "MedianOutlierFilter"]
-    airline = _grid(load_problem(build_args()), quick=False)
-    assert airline[LSTM_PARAMS + "max_epochs"] == [37, 75]  # the pipeline's default
+def test_season_and_lookback_options_reach_the_forecaster(tmp_path, capsys):
+    path = _monthly_csv(tmp_path)
+    status = main([*QUICK, "--csv", str(path), "--target", "units", "--horizon", "6",
+                   "--season", "6", "--lookback", "10", "--out", str(tmp_path / "o"),
+                   "--no-plot"])
+    text = capsys.readouterr().out
+    assert status == 0, text
+    assert "season: 6 (3 harmonics)" in text
+    assert "lookback 10," in text
+    status = main([*QUICK, "--csv", str(path), "--target", "units", "--horizon", "6",
+                   "--no-season", "--out", str(tmp_path / "p"), "--no-plot"])
+    assert status == 0
+    assert "season: none" in capsys.readouterr().out
 
 
-def build_args(*argv):
-    from sklstm.cli import build_parser
+def test_every_bundled_dataset_runs_quickly(tmp_path, capsys):
+    for name, horizon in (("electricity", "48"), ("co2", "52")):
+        status = main([*QUICK, "--dataset", name, "--out", str(tmp_path / name),
+                       "--no-plot"])
+        text = capsys.readouterr().out
+        assert status == 0, text
+        future = pd.read_csv(tmp_path / name / "forecast.csv")
+        assert len(future) == int(horizon)
+    assert "season: 48 (10 harmonics), 336 (10 harmonics)" in (
+        tmp_path / "electricity" / "config.txt").read_text()
 
-    return build_parser().parse_args(list(argv))

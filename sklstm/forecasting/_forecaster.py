@@ -128,7 +128,7 @@ def theta_forecast(d: np.ndarray, horizon: int) -> np.ndarray:
 
 
 def normalised_windows(d: np.ndarray, lookback: int, chunk: int, scale: float,
-                       levels: np.ndarray | None = None):
+                       levels: np.ndarray | None = None, position=None):
     """Training windows of ``d`` relative to their level, and the changes
     from that level that follow them.
 
@@ -152,13 +152,17 @@ def normalised_windows(d: np.ndarray, lookback: int, chunk: int, scale: float,
     view = np.lib.stride_tricks.sliding_window_view(d, lookback + chunk)
     anchor = levels[lookback - 1 : lookback - 1 + len(view), None]
     rel = (view - anchor) / scale
-    return (np.ascontiguousarray(rel[:, :lookback, None], dtype=np.float32),
+    X = rel[:, :lookback, None]
+    if position is not None:  # (mean, sd): where the window lies in the history
+        mean, sd = position
+        X = np.concatenate([X, ((view[:, :lookback] - mean) / sd)[..., None]], axis=2)
+    return (np.ascontiguousarray(X, dtype=np.float32),
             np.ascontiguousarray(rel[:, lookback:], dtype=np.float32))
 
 
 def roll_forecast(predict, d: np.ndarray, lookback: int, chunk: int, scale: float,
-                  horizon: int, alpha: float = 1.0, level: float | None = None
-                  ) -> np.ndarray:
+                  horizon: int, alpha: float = 1.0, level: float | None = None,
+                  position=None) -> np.ndarray:
     """``horizon`` values after the end of ``d``, ``chunk`` per call of
     ``predict`` (normalised windows in, normalised changes out), each chunk
     appended to the history, and the smoothed level (``alpha``; ``level`` is
@@ -173,7 +177,11 @@ def roll_forecast(predict, d: np.ndarray, lookback: int, chunk: int, scale: floa
     out = []
     while len(out) < horizon:
         window = np.asarray(history[-lookback:])
-        X = ((window - level) / scale)[None, :, None].astype(np.float32)
+        X = ((window - level) / scale)[None, :, None]
+        if position is not None:
+            X = np.concatenate([X, ((window - position[0]) / position[1])[None, :, None]],
+                               axis=2)
+        X = X.astype(np.float32)
         step = np.asarray(predict(X), dtype=np.float64).reshape(-1)[:chunk]
         values = level + scale * step
         for v in values:
@@ -183,10 +191,46 @@ def roll_forecast(predict, d: np.ndarray, lookback: int, chunk: int, scale: floa
     return np.asarray(out[:horizon])
 
 
-def _fit_member(X, Y, params):
+class _Member:
+    """One ensemble member: an optional ridge regression on the flattened
+    window, and an LSTM on what it leaves (or on the target itself)."""
+
+    def __init__(self, lstm, ridge=None):
+        self.lstm = lstm
+        self.ridge = ridge
+
+    @property
+    def lookback(self) -> int:
+        return self.lstm.lookback
+
+    def predict(self, X):
+        out = self.lstm.predict(X)
+        if self.ridge is not None:
+            out = out + self.ridge.predict(X[:, :, 0])
+        return out
+
+
+#: Ridge penalties tried (leave-one-out) by ``linear="ridge"``.
+RIDGE_ALPHAS = np.logspace(-2, 3, 11)
+
+
+def _fit_member(X, Y, params, ridge=False, drift=1.0):
+    from sklearn.linear_model import RidgeCV
+
     from sklstm.neural import LSTMRegressor
 
-    return LSTMRegressor(**params).fit(X, Y)
+    linear = None
+    if ridge:
+        linear = RidgeCV(alphas=RIDGE_ALPHAS).fit(X[:, :, 0], Y)
+        Y = (Y - linear.predict(X[:, :, 0])).astype(np.float32)
+    # the network learns the change beyond ``drift`` times the mean change
+    offset = drift * Y.mean(axis=0)
+    spread = Y.std(axis=0)
+    spread = np.where(spread > 1e-8, spread, 1.0)
+    lstm = LSTMRegressor(**{**params, "scale_target": False})
+    lstm.fit(X, ((Y - offset) / spread).astype(np.float32))
+    lstm.target_offset_, lstm.target_scale_ = offset, spread
+    return _Member(lstm, linear)
 
 
 class LSTMForecaster(BaseEstimator):
@@ -298,7 +342,7 @@ class LSTMForecaster(BaseEstimator):
                                                       closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None,
                                                       closed="left")],
-        "linear": [StrOptions({"highway", "none"})],
+        "linear": [StrOptions({"highway", "ridge", "none"})],
         "loss": [StrOptions({"mae", "mse", "huber"})],
         "combine": [StrOptions({"median", "mean"})],
         "strategy": [StrOptions({"auto", "direct", "recursive"})],
@@ -306,6 +350,9 @@ class LSTMForecaster(BaseEstimator):
         "lr": [Interval(Real, 0, None, closed="neither")],
         "network_params": [dict, None],
         "blend": [Interval(Real, 0, 1, closed="both")],
+        "season_half_life": [Interval(Real, 0, None, closed="neither"), None],
+        "drift": [Interval(Real, 0, 1, closed="both")],
+        "position": ["boolean"],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "device": [StrOptions({"auto", "cpu", "cuda"})],
@@ -331,6 +378,9 @@ class LSTMForecaster(BaseEstimator):
         lr=1e-3,
         network_params=None,
         blend=0.0,
+        season_half_life=None,
+        drift=1.0,
+        position=False,
         n_jobs=None,
         random_state=0,
         device="cpu",
@@ -352,6 +402,9 @@ class LSTMForecaster(BaseEstimator):
         self.lr = lr
         self.network_params = network_params
         self.blend = blend
+        self.season_half_life = season_half_life
+        self.drift = drift
+        self.position = position
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.device = device
@@ -394,17 +447,20 @@ class LSTMForecaster(BaseEstimator):
         if self.verbose:
             print(cfg)
         z = np.log(values) if cfg.transform == "log" else values
-        season = fourier_seasonality(z, cfg.periods, cfg.harmonics)
+        season = fourier_seasonality(z, cfg.periods, cfg.harmonics,
+                                     half_life=self.season_half_life)
         d = z - season.at(np.arange(len(z)))
         scale = change_scale(d)
         alpha = fit_smoothing(d) if self.level == "smoothed" else 1.0
         levels = smoothed_levels(d, alpha)
+        position = (float(d.mean()), float(d.std()) or 1.0) if self.position else None
 
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=cfg.n_members)
         jobs = []
         for lookback, seed in zip(cfg.lookbacks, seeds):
-            Xw, Yw = normalised_windows(d, lookback, cfg.chunk, scale, levels)
+            Xw, Yw = normalised_windows(d, lookback, cfg.chunk, scale, levels,
+                                        position)
             params = dict(
                 lookback=lookback, hidden_size=cfg.hidden_size,
                 highway=lookback if cfg.linear == "highway" else 0,
@@ -414,7 +470,7 @@ class LSTMForecaster(BaseEstimator):
                 random_state=int(seed), device=self.device,
             )
             params.update(self.network_params or {})
-            jobs.append((Xw, Yw, params))
+            jobs.append((Xw, Yw, params, cfg.linear == "ridge", self.drift))
         n_jobs = self.n_jobs if self.n_jobs is not None else 1
         if n_jobs == 1 or len(jobs) == 1:
             members = [_fit_member(*job) for job in jobs]
@@ -426,6 +482,7 @@ class LSTMForecaster(BaseEstimator):
         self.season_ = season
         self.scale_ = scale
         self.alpha_ = alpha
+        self.position_ = position
         self.level_ = float(levels[-1])
         self.history_ = d[-max(cfg.lookbacks):].copy()
         self.d_ = d
@@ -460,7 +517,7 @@ class LSTMForecaster(BaseEstimator):
         cfg = self.config_
         paths = np.stack([
             roll_forecast(m.predict, self.history_, m.lookback, cfg.chunk,
-                          self.scale_, h, self.alpha_, self.level_)
+                          self.scale_, h, self.alpha_, self.level_, self.position_)
             for m in self.members_
         ])
         combined = (np.median(paths, axis=0) if cfg.combine == "median"
@@ -484,7 +541,7 @@ class LSTMForecaster(BaseEstimator):
         season = self.season_.at(np.arange(self.n_rows_, self.n_rows_ + h))
         for i, m in enumerate(self.members_):
             z = roll_forecast(m.predict, self.history_, m.lookback, cfg.chunk,
-                              self.scale_, h, self.alpha_, self.level_) + season
+                              self.scale_, h, self.alpha_, self.level_, self.position_) + season
             cols[f"member {i}"] = np.exp(z) if cfg.transform == "log" else z
         index = future_index(self.index_, list(range(1, h + 1)))
         return pd.DataFrame(cols, index=index)

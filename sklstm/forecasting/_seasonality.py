@@ -28,10 +28,14 @@ from sklstm.utils._history import index_step
 __all__ = [
     "FourierSeason",
     "acf",
+    "default_horizon",
+    "mase_season",
+    "season_length",
     "calendar_periods",
     "find_cycle",
     "fourier_seasonality",
     "guerrero_lambda",
+    "kpss_stationary",
     "moving_average_trend",
     "seasonality_test",
     "step_kind",
@@ -84,6 +88,66 @@ def step_kind(index) -> str:
         minutes = span / pd.Timedelta(minutes=1)
         return f"{minutes:g} min" if minutes >= 1 else f"{span.total_seconds():g} s"
     return f"{span.days} days" if span % _DAY == pd.Timedelta(0) else str(span)
+
+
+#: The main season of each kind of step, in steps.
+_MAIN_SEASON = {"quarterly": 4, "monthly": 12, "semi-monthly": 24, "weekly": 52,
+                "daily": 7, "business daily": 5, "hourly": 24}
+#: The M4 competition's horizons, and its seasons for MASE.
+_M4_HORIZON = {"yearly": 6, "quarterly": 8, "monthly": 18, "weekly": 13, "daily": 14,
+               "hourly": 48}
+_M4_MASE = {"quarterly": 4, "monthly": 12, "weekly": 52, "daily": 7}
+
+
+def season_length(index) -> int:
+    """The main seasonal period of the index's time step, in steps (1: none).
+
+    Monthly data: 12; quarterly: 4; weekly: 52; daily: 7; business days: 5;
+    hourly: 24; a step under a day: the steps in a day; yearly data, other
+    steps and integer indexes: 1.
+
+    >>> season_length(pd.date_range("2020-01-01", periods=3, freq="MS"))
+    12
+    >>> season_length(pd.date_range("2020-01-01", periods=3, freq="30min"))
+    48
+    """
+    kind = step_kind(index)
+    if kind in _MAIN_SEASON:
+        return _MAIN_SEASON[kind]
+    periods = calendar_periods(index)
+    return int(round(periods[0])) if periods else 1
+
+
+def mase_season(index) -> int:
+    """The seasonal-naive lag that scales MASE, as in the M4 competition:
+    12 monthly, 4 quarterly, 52 weekly, 7 daily, 1 for every other step.
+
+    >>> mase_season(pd.date_range("2020-01-01", periods=3, freq="QS"))
+    4
+    >>> mase_season(pd.date_range("2020-01-01", periods=3, freq="h"))
+    1
+    """
+    return _M4_MASE.get(step_kind(index), 1)
+
+
+def default_horizon(index) -> int:
+    """How far to forecast when nobody says: the M4 competition's horizon for
+    the step (6 yearly, 8 quarterly, 18 monthly, 13 weekly, 14 daily, 48
+    hourly), a day of steps under an hour, else a tenth of the rows (at
+    least 6).
+
+    >>> default_horizon(pd.date_range("2020-01-01", periods=40, freq="MS"))
+    18
+    >>> default_horizon(pd.RangeIndex(150))
+    15
+    """
+    kind = step_kind(index)
+    if kind in _M4_HORIZON:
+        return _M4_HORIZON[kind]
+    periods = calendar_periods(index)
+    if periods:
+        return int(round(periods[0]))
+    return max(6, int(round(0.1 * len(index))))
 
 
 def calendar_periods(index) -> list[float]:
@@ -141,15 +205,18 @@ def acf(x, nlags: int) -> np.ndarray:
 
 
 def moving_average_trend(x, period: float) -> np.ndarray:
-    """The centred moving average over one period (``2 x m`` for even ``m``),
-    with its ends extended by the nearest value: a trend without the season.
+    """The centred moving average over one period (``2 x m`` for even ``m``):
+    a trend without the season. The half period at each end, where the
+    average is not defined, continues the nearest full period's slope.
 
     >>> moving_average_trend(np.tile([1.0, 3.0], 4), 2).tolist()
     [2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0]
+    >>> moving_average_trend(np.arange(8.0) + np.tile([1.0, -1.0], 4), 2).tolist()
+    [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]
     """
     x = np.asarray(x, dtype=np.float64)
     m = max(int(round(period)), 1)
-    if m < 2 or len(x) <= m:
+    if m < 2 or len(x) <= m + 1:
         return np.full_like(x, x.mean())
     if m % 2:
         weights = np.full(m, 1.0 / m)
@@ -159,8 +226,15 @@ def moving_average_trend(x, period: float) -> np.ndarray:
     inner = np.convolve(x, weights, mode="valid")
     out = np.empty_like(x)
     out[half: half + len(inner)] = inner
-    out[:half] = inner[0]
-    out[half + len(inner):] = inner[-1]
+    span = min(m, len(inner) - 1)
+    if span >= 1:
+        head = (inner[span] - inner[0]) / span
+        tail = (inner[-1] - inner[-1 - span]) / span
+    else:
+        head = tail = 0.0
+    out[:half] = inner[0] - head * np.arange(half, 0, -1)
+    out[half + len(inner):] = inner[-1] + tail * np.arange(1, len(x) - half
+                                                           - len(inner) + 1)
     return out
 
 
@@ -187,6 +261,8 @@ def seasonality_test(x, period: float, *, level: float = 0.9) -> bool:
     if m < 2 or len(x) < 3 * m:
         return False
     detrended = x - moving_average_trend(x, period)
+    if detrended.var() <= 1e-12 * max(x.var(), 1e-300):
+        return False  # nothing but trend (rounding noise has no season)
     r = acf(detrended, m)
     if not np.all(np.isfinite(r)):
         return False
@@ -230,6 +306,37 @@ def find_cycle(x, *, max_lag: int | None = None, min_lag: int = 3) -> int | None
     return best
 
 
+def kpss_stationary(x, *, critical: float = 0.463) -> bool:
+    """Whether the KPSS test (Kwiatkowski et al., 1992) keeps level
+    stationarity at 5%: the series wanders around a fixed mean rather than
+    drifting away from it (which a random walk or a trend does).
+
+    The statistic is ``sum(S_t^2) / (n^2 s^2)``, with ``S_t`` the partial
+    sums of the deviations from the mean and ``s^2`` their long-run variance
+    (Bartlett weights over ``4 (n / 100)^(1/4)`` lags, as in R's ``ndiffs``),
+    compared with the 5% critical value 0.463.
+
+    >>> rng = np.random.default_rng(0)
+    >>> kpss_stationary(rng.normal(size=200))
+    True
+    >>> kpss_stationary(np.cumsum(rng.normal(size=200)))
+    False
+    """
+    x = np.asarray(x, dtype=np.float64)
+    n = len(x)
+    if n < 8:
+        return False
+    e = x - x.mean()
+    partial = np.cumsum(e)
+    lags = int(4 * (n / 100) ** 0.25)
+    s2 = float(e @ e) / n
+    for k in range(1, min(lags, n - 1) + 1):
+        s2 += 2 * (1 - k / (lags + 1)) * float(e[k:] @ e[:-k]) / n
+    if s2 <= 0:
+        return False
+    return bool(float(partial @ partial) / (n * n * s2) < critical)
+
+
 def guerrero_lambda(x, period: float = 2, *, lower: float = -1.0,
                     upper: float = 2.0) -> float:
     """Guerrero's (1993) Box-Cox exponent for a positive series.
@@ -238,7 +345,9 @@ def guerrero_lambda(x, period: float = 2, *, lower: float = -1.0,
     choose the ``lambda`` that makes ``sd_i / mean_i ** (1 - lambda)`` most
     constant across blocks (least coefficient of variation): swings that
     grow in proportion to the level give ``lambda`` near 0 (the log), swings
-    independent of the level near 1 (no transform).
+    independent of the level near 1 (no transform). The spread ``sd_i`` is
+    that of the series minus its :func:`moving_average_trend`, so that a
+    trend inside a block does not count as a swing.
 
     >>> rng = np.random.default_rng(0)
     >>> level = np.exp(np.linspace(0, 3, 240))
@@ -252,9 +361,10 @@ def guerrero_lambda(x, period: float = 2, *, lower: float = -1.0,
     n_blocks = len(x) // m
     if n_blocks < 2 or np.any(x <= 0):
         return 1.0
-    blocks = x[len(x) - n_blocks * m:].reshape(n_blocks, m)
-    mu = blocks.mean(axis=1)
-    sd = blocks.std(axis=1, ddof=1)
+    start = len(x) - n_blocks * m
+    mu = x[start:].reshape(n_blocks, m).mean(axis=1)
+    swings = (x - moving_average_trend(x, m))[start:].reshape(n_blocks, m)
+    sd = swings.std(axis=1, ddof=1)
     keep = sd > 0
     if keep.sum() < 2:
         return 1.0
@@ -286,7 +396,7 @@ class FourierSeason:
         return terms[:, self.keep] @ self.coef
 
 
-def fourier_seasonality(x, periods, harmonics) -> FourierSeason:
+def fourier_seasonality(x, periods, harmonics, half_life=None) -> FourierSeason:
     """The seasonal component of ``x`` as sine/cosine terms of its position.
 
     ``x`` minus its :func:`moving_average_trend` (over the longest period) is
@@ -296,7 +406,9 @@ def fourier_seasonality(x, periods, harmonics) -> FourierSeason:
     at later ones. With ``m / 2`` harmonics of an integer period ``m`` this
     is the classical decomposition's seasonal index; fewer harmonics give a
     smoother shape, and a non-integer period (52.18 weeks a year) needs no
-    rounding.
+    rounding. ``half_life`` (in periods of the longest season) weights the
+    rows by ``0.5 ** (age / (half_life * period))``, so a season whose shape
+    changes is described as it is now; None weights all rows alike.
 
     Examples
     --------
@@ -317,5 +429,10 @@ def fourier_seasonality(x, periods, harmonics) -> FourierSeason:
                            list(harmonics))
     # a sine at the Nyquist frequency is identically 0: drop empty columns
     keep = np.abs(terms).max(axis=0) > 1e-9
-    coef, *_ = np.linalg.lstsq(terms[:, keep], detrended, rcond=None)
+    design, target = terms[:, keep], detrended
+    if half_life is not None:
+        age = np.arange(n)[::-1]
+        w = np.sqrt(0.5 ** (age / (float(half_life) * max(periods))))
+        design, target = design * w[:, None], target * w
+    coef, *_ = np.linalg.lstsq(design, target, rcond=None)
     return FourierSeason(periods, harmonics, keep, coef)

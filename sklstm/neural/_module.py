@@ -90,6 +90,10 @@ class LSTMNet(nn.Module):
         self.highway = (
             nn.Linear(self.n_highway, n_outputs, bias=False) if highway else None
         )
+        if self.highway is not None:
+            # start from the LSTM alone: a random linear map of the inputs
+            # would add noise that few training steps cannot remove
+            nn.init.zeros_(self.highway.weight)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         _, (h, _) = self.lstm(X)

@@ -1,0 +1,118 @@
+"""The command's options, and the settings of the bundled data sets."""
+
+from __future__ import annotations
+
+import argparse
+
+from sklstm._csv import InputError
+
+__all__ = ["PRESETS", "UsageError", "build_parser", "check_options"]
+
+#: Held-out (and forecast) steps of the bundled data sets: two years of
+#: months, a day of half-hours, a year of weeks.
+PRESETS = {"airline": 24, "electricity": 48, "co2": 52}
+
+
+class UsageError(InputError):
+    """A bad combination of options."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command's argument parser."""
+    from sklstm.datasets import DATASETS
+
+    parser = argparse.ArgumentParser(
+        prog="sklstm",
+        description=(
+            "Forecast a time series with sklstm's LSTM forecaster, which\n"
+            "configures itself from the data (seasons, log or not, lookback,\n"
+            "network size): compare it on a held-out tail with a seasonal-naive\n"
+            "forecast, a ridge regression on lags and the naive LSTM recipe,\n"
+            "then write the forecast (CSV, PNG). With no arguments, runs on the\n"
+            "bundled airline-passengers series."
+        ),
+        epilog=(
+            "examples:\n"
+            "  sklstm\n"
+            "  sklstm --dataset co2 --out co2-run\n"
+            "  sklstm --csv sales.csv --target units --time date --horizon 12\n"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    data = parser.add_argument_group("data")
+    data.add_argument(
+        "--dataset", choices=sorted(DATASETS), default=None,
+        help="a bundled series (default: airline, unless --csv is given)",
+    )
+    data.add_argument("--csv", metavar="PATH", help="read the series from a CSV file")
+    data.add_argument("--target", metavar="COL", help="the CSV column to forecast")
+    data.add_argument(
+        "--time", metavar="COL",
+        help="the CSV column of time stamps (default: the first column if it holds "
+        "dates, else row numbers)",
+    )
+    model = parser.add_argument_group("forecast")
+    model.add_argument(
+        "--horizon", type=int, metavar="H",
+        help="steps to forecast; also the length of the held-out tail (default: "
+        "24 for airline, 48 for electricity, 52 for co2; for a CSV by its time "
+        "step: 6 yearly, 8 quarterly, 18 monthly, 13 weekly, 14 daily, 48 hourly, "
+        "a day of sub-hourly steps, else a tenth of the rows)",
+    )
+    model.add_argument(
+        "--season", type=float, nargs="+", metavar="M",
+        help="seasonal period(s) in steps, used as given (default: from the time "
+        "step, kept where the autocorrelation confirms them)",
+    )
+    model.add_argument(
+        "--no-season", action="store_true",
+        help="remove no seasonal component",
+    )
+    model.add_argument(
+        "--lookback", type=int, metavar="L",
+        help="rows per LSTM window (default: a season or cycle, varied across the "
+        "ensemble)",
+    )
+    model.add_argument(
+        "--members", type=int, metavar="N", default=5,
+        help="LSTMs in the ensemble (default: 5)",
+    )
+    run = parser.add_argument_group("run")
+    run.add_argument(
+        "--out", metavar="DIR", default="sklstm-output",
+        help="where to write forecast.csv, holdout.csv, metrics.csv, config.txt "
+        "and forecast.png (default: ./sklstm-output)",
+    )
+    run.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    run.add_argument(
+        "--n-jobs", type=int, default=None, metavar="N",
+        help="networks trained in parallel processes (default: up to 2)",
+    )
+    run.add_argument("--no-plot", action="store_true", help="do not write the PNG")
+    # small and fast settings, for tests and smoke runs
+    run.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)
+    return parser
+
+
+def check_options(args) -> None:
+    """Reject bad values and combinations with a one-line UsageError."""
+    for option in ("horizon", "lookback", "members", "n_jobs"):
+        value = getattr(args, option, None)
+        if value is not None and value < 1:
+            flag = "--" + option.replace("_", "-")
+            raise UsageError(f"{flag} must be a positive integer, got {value}.")
+    if args.season is not None:
+        if args.no_season:
+            raise UsageError("pass either --season or --no-season, not both.")
+        bad = [m for m in args.season if not m >= 2]
+        if bad:
+            raise UsageError(
+                f"--season periods must be at least 2 steps, got {bad[0]:g}."
+            )
+    if args.csv is not None:
+        if args.dataset is not None:
+            raise UsageError("pass either --dataset or --csv, not both.")
+        if not args.target:
+            raise UsageError("--csv needs --target COL, the column to forecast.")
+    elif args.target or args.time:
+        raise UsageError("--target and --time go with --csv.")

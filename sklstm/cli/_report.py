@@ -1,0 +1,128 @@
+"""What the command prints and writes: the comparison table, the files, the plot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["MODEL_NAMES", "fmt_time", "format_table", "plot", "scores", "write"]
+
+MODEL_NAMES = {
+    "sklstm": "sklstm forecaster",
+    "ridge": "Ridge on lag features",
+    "snaive": "seasonal naive",
+    "naive_lstm": "naive LSTM recipe",
+}
+
+
+def fmt_time(label) -> str:
+    """A time stamp as the command prints it (no time of day when midnight)."""
+    if isinstance(label, pd.Timestamp):
+        if label == label.normalize():
+            return label.strftime("%Y-%m-%d")
+        return label.strftime("%Y-%m-%d %H:%M")
+    return str(label)
+
+
+def scores(actual: pd.Series, predicted: pd.Series, train: pd.Series, m: int):
+    """MAE, RMSE, MASE (seasonal-naive lag ``m``) and sMAPE on the observed
+    held-out values."""
+    from sklstm.metrics import mae, mase, rmse, smape
+
+    ok = actual.notna().to_numpy()
+    t, p = actual.to_numpy()[ok], predicted.to_numpy()[ok]
+    m = m if train.notna().sum() > m else 1
+    return {
+        "MAE": mae(t, p),
+        "RMSE": rmse(t, p),
+        "MASE": mase(t, p, train.to_numpy(), m=m),
+        "sMAPE": smape(t, p),
+    }
+
+
+def format_table(metrics: pd.DataFrame) -> str:
+    """The comparison table, best MAE first, with the change against the naive LSTM.
+
+    >>> m = pd.DataFrame({"MAE": [10.0, 40.0], "RMSE": [12.0, 50.0],
+    ...                   "MASE": [0.5, 2.0], "sMAPE": [3.0, 9.0]},
+    ...                  index=["sklstm forecaster", "naive LSTM recipe"])
+    >>> print(format_table(m))
+    model                          MAE       RMSE   MASE  sMAPE %  MAE vs naive LSTM
+    sklstm forecaster               10         12   0.50     3.00      75% lower
+    naive LSTM recipe               40         50   2.00     9.00       baseline
+    """
+    metrics = metrics.sort_values("MAE")
+    ref = metrics["MAE"].get(MODEL_NAMES["naive_lstm"])
+    lines = [f"{'model':26s} {'MAE':>8s} {'RMSE':>10s} {'MASE':>6s} {'sMAPE %':>8s}"
+             f"  MAE vs naive LSTM"]
+    for name, row in metrics.iterrows():
+        if name == MODEL_NAMES["naive_lstm"] or ref is None:
+            change = "baseline" if ref is not None else ""
+        elif ref > 0:
+            pct = 100.0 * (ref - row["MAE"]) / ref
+            change = f"{abs(pct):.0f}% {'lower' if pct >= 0 else 'higher'}"
+        else:
+            change = ""
+        lines.append(
+            f"{name:26s} {row['MAE']:8.4g} {row['RMSE']:10.4g} {row['MASE']:6.2f} "
+            f"{row['sMAPE']:8.2f}  {change:>17s}"
+        )
+    return "\n".join(lines)
+
+
+def plot(path: Path, history, holdout, predictions, future, title: str,
+         season: int) -> str | None:
+    """Write the PNG; a note instead when matplotlib is missing."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return (
+            "matplotlib is not installed, so no plot was written "
+            "(pip install 'sklstm[plot]')."
+        )
+    shown = max(6 * len(holdout), 4 * season)
+    past = history.iloc[-shown:]
+    fig, ax = plt.subplots(figsize=(10, 5.4), layout="constrained")
+    ax.plot(past.index, past.to_numpy(), color="0.25", lw=1.2, label="history")
+    ax.plot(holdout.index, holdout.to_numpy(), color="black", lw=1.6, marker=".",
+            label="held-out actual")
+    styles = {
+        MODEL_NAMES["snaive"]: dict(color="tab:gray", ls=":"),
+        MODEL_NAMES["ridge"]: dict(color="tab:green", ls="--"),
+        MODEL_NAMES["naive_lstm"]: dict(color="tab:red", ls="--"),
+        MODEL_NAMES["sklstm"]: dict(color="tab:blue", lw=2.2),
+    }
+    for name, style in styles.items():
+        if name in predictions:
+            pred = predictions[name]
+            ax.plot(pred.index, pred.to_numpy(), label=f"{name} (held-out)",
+                    **{"lw": 1.2, **style})
+    ax.plot(future.index, future.to_numpy(), color="tab:blue", lw=2.2, alpha=0.55,
+            label="sklstm forecast (refit on all data)")
+    ax.axvline(holdout.index[0], color="0.6", lw=0.8)
+    ax.set_title(title)
+    ax.set_ylabel(str(history.name))
+    fig.legend(loc="outside lower center", ncols=3, fontsize=8, frameon=False)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return None
+
+
+def write(out: Path, future, holdout, predictions, metrics, config_text) -> list:
+    """forecast.csv, holdout.csv, metrics.csv and config.txt; their names."""
+    out.mkdir(parents=True, exist_ok=True)
+    future.rename("forecast").rename_axis("time").to_csv(out / "forecast.csv")
+    table = pd.DataFrame({"actual": holdout, **predictions})
+    table.rename_axis("time").to_csv(out / "holdout.csv")
+    metrics.sort_values("MAE").to_csv(out / "metrics.csv")
+    (out / "config.txt").write_text(config_text + "\n")
+    return ["forecast.csv", "holdout.csv", "metrics.csv", "config.txt"]
+
+
+def _finite(values) -> bool:
+    return bool(np.isfinite(np.asarray(values, dtype=float)).all())
