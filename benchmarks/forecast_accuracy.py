@@ -28,12 +28,17 @@ Models, in the same run:
   epochs, clipped at 0), one output per step ahead, as the ``sklstm``
   command fits it;
 - ``sklstm``: ``LSTMForecaster(horizon=H)`` with its self-configured
-  defaults, exactly as the ``sklstm`` command and the documented API build it.
+  defaults, exactly as the ``sklstm`` command and the documented API build it;
+- ``sklstm tuned`` (only when asked for with ``--models``): the same, with
+  the number of epochs (10, 25 or 50) chosen on the last ``H`` points of the
+  training part, then refitted on all of it: the search the command used to
+  run, which did not beat the defaults and was dropped.
 
 Variants of the forecaster are compared in the same run with ``--variant
 'label:param=value,param=value'`` (any ``LSTMForecaster`` parameter, or
 ``config.NAME`` for a constant of ``sklstm.forecasting._config``, the rules
-of the self-configuration), which is how each default was chosen. Neural models run once per seed of ``--seeds``;
+of the self-configuration), which is how each default was chosen. Neural
+models run once per seed of ``--seeds``;
 tables show the mean over seeds and the range. The summary ranks the models
 by MASE on every series (seed means) and reports the mean rank, the median
 MASE, each model's wins against every baseline, and failures (an exception:
@@ -62,6 +67,7 @@ BASELINES = ["naive", "seasonal naive", "AutoETS", "AutoARIMA", "AutoTheta",
              "Ridge on lag features"]
 NAIVE_LSTM = "naive LSTM recipe"
 SKLSTM = "sklstm"
+SKLSTM_TUNED = "sklstm tuned"
 #: statsforecast's settings for long seasons start above this
 LONG_SEASON = 24
 
@@ -141,6 +147,28 @@ def f_sklstm(case: S.Case, seed: int, params: dict) -> np.ndarray:
             setattr(_config, key, value)
 
 
+#: The search the ``sklstm`` command used to run, on the forecaster: the
+#: number of epochs, chosen on the last H points of the training part.
+TUNING_GRID = [{"config.EPOCHS": e} for e in (10, 25, 50)]
+
+
+def f_sklstm_tuned(case: S.Case, seed: int, params: dict) -> np.ndarray:
+    """Pick the candidate with the lowest MASE on the training part's own last
+    ``H`` points (fitted on the rest), then refit it on the whole training part."""
+    from sklstm.metrics import mase
+
+    inner = S.Case(case.name, case.kind, case.train)
+    best, best_score = None, np.inf
+    for candidate in TUNING_GRID:
+        pred = f_sklstm(inner, seed, {**params, **candidate})
+        actual = inner.test.to_numpy()
+        ok = np.isfinite(actual)
+        score = mase(actual[ok], pred[ok], inner.train.to_numpy(), m=case.mase_m)
+        if score < best_score:
+            best, best_score = candidate, score
+    return f_sklstm(case, seed, {**params, **best})
+
+
 MODELS = {
     "naive": (f_naive, False),
     "seasonal naive": (f_snaive, False),
@@ -150,6 +178,7 @@ MODELS = {
     "Ridge on lag features": (f_ridge, False),
     NAIVE_LSTM: (f_naive_lstm, True),
     SKLSTM: (f_sklstm, True),
+    SKLSTM_TUNED: (f_sklstm_tuned, True),
 }
 
 
@@ -230,7 +259,8 @@ def seed_means(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def summary(raw: pd.DataFrame, models: list[str]) -> pd.DataFrame:
-    """Mean MASE rank, median MASE, wins against each baseline, failures."""
+    """Mean MASE rank, median MASE, the geometric mean of the MASE ratio to
+    sklstm's, wins against each baseline, failures."""
     means = seed_means(raw)
     mase = means.pivot(index="series", columns="model", values="MASE")[models]
     ranks = mase.rank(axis=1)
@@ -239,6 +269,10 @@ def summary(raw: pd.DataFrame, models: list[str]) -> pd.DataFrame:
         "median MASE": mase.median(),
         "mean MASE": mase.mean(),
     })
+    if SKLSTM in mase.columns:
+        # geometric mean over series of MASE / sklstm's MASE: above 1, worse
+        ratio = np.log(mase.div(mase[SKLSTM], axis=0))
+        out["MASE vs sklstm"] = np.exp(ratio.mean())
     for base in [b for b in BASELINES + [NAIVE_LSTM] if b in mase.columns]:
         out[f"beats {base}"] = [
             f"{int((mase[m] < mase[base]).sum())}/{len(mase)}" if m != base else "-"
@@ -296,7 +330,7 @@ def rst(rows) -> str:
 def plain(rows) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                               for i, (c, w) in enumerate(zip(r, widths)))
+                               for i, (c, w) in enumerate(zip(r, widths, strict=True)))
                      for r in rows)
 
 
@@ -351,14 +385,15 @@ def plan(args) -> tuple[list, list[str]]:
     """The (series, label, model key, seed, params) jobs, and the labels."""
     names = args.series or (S.SMOKE if args.smoke else S.names())
     seeds = args.seeds[:1] if args.smoke else args.seeds
-    keys = args.models or list(MODELS)
+    keys = args.models or [k for k in MODELS if k != SKLSTM_TUNED]
     entries = [(k, k, {}) for k in keys]
     for spec in args.variant:
         label, params = parse_variant(spec)
-        entries.append((label, SKLSTM, params))
+        key = SKLSTM_TUNED if label.startswith(SKLSTM_TUNED) else SKLSTM
+        entries.append((label, key, params))
     if args.smoke:
         fast = {"max_epochs": 3, "n_members": 2}
-        entries = [(lbl, key, {**fast, **p} if key == SKLSTM else
+        entries = [(lbl, key, {**fast, **p} if key in (SKLSTM, SKLSTM_TUNED) else
                     ({"max_epochs": 3} if key == NAIVE_LSTM else p))
                    for lbl, key, p in entries]
     jobs = []
@@ -407,9 +442,10 @@ def main(argv=None) -> int:
     print("\n" + plain(summary_rows(table)))
     command = "python benchmarks/forecast_accuracy.py" + " ".join(
         [""] + (["--smoke"] if args.smoke else []))
+    seeds_run = sorted(raw["seed"].dropna().astype(int).unique())
     intro = (
         f"Produced by `{command}` in {total / 60:.1f} min on {args.jobs} worker(s) "
-        f"(seeds {', '.join(map(str, sorted(raw['seed'].dropna().astype(int).unique())))}). "
+        f"(seeds {', '.join(map(str, seeds_run))}). "
         "MASE is scaled by the in-sample seasonal-naive MAE (m = 12 monthly, 4 "
         "quarterly, 52 weekly, 1 otherwise); ranks are over the seed means; "
         "'beats X' counts the series where the model's MASE is below X's."

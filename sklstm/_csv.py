@@ -63,7 +63,7 @@ def _column(frame: pd.DataFrame, name: str, option: str, path: Path) -> pd.Serie
     return frame[name]
 
 
-def _row_label(frame_index, row: int) -> str:
+def _row_label(row: int) -> str:
     # +2: one for the header line, one because people count lines from 1
     return f"line {int(row) + 2}"
 
@@ -77,7 +77,7 @@ def _numeric_target(raw: pd.Series, name: str) -> pd.Series:
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
-            f"--target {name!r} must be numeric, but {_row_label(raw.index, row)} "
+            f"--target {name!r} must be numeric, but {_row_label(row)} "
             f"holds {str(raw.iloc[row])!r} ({int(bad.sum())} non-numeric cell(s) "
             "in all); fix or remove those cells (empty cells are allowed: they "
             "count as gaps)."
@@ -87,7 +87,7 @@ def _numeric_target(raw: pd.Series, name: str) -> pd.Series:
         row = int(np.flatnonzero(np.isinf(values.to_numpy()))[0])
         raise InputError(
             f"--target {name!r} holds an infinite value at "
-            f"{_row_label(raw.index, row)}; replace it with a number or leave the "
+            f"{_row_label(row)}; replace it with a number or leave the "
             "cell empty."
         )
     if values.isna().all():
@@ -101,7 +101,7 @@ def _parse_times(raw: pd.Series, name: str) -> pd.Index:
     if empty.any():
         row = int(np.flatnonzero(empty.to_numpy())[0])
         raise InputError(
-            f"--time {name!r} is empty at {_row_label(raw.index, row)}; every row "
+            f"--time {name!r} is empty at {_row_label(row)}; every row "
             "needs a timestamp."
         )
     if pd.api.types.is_integer_dtype(raw.dtype):
@@ -125,7 +125,7 @@ def _parse_times(raw: pd.Series, name: str) -> pd.Index:
         bad = np.ones(len(raw), bool) if best is None else best.isna().to_numpy()
         row = int(np.flatnonzero(bad)[0])
         raise InputError(
-            f"--time {name!r}: {_row_label(raw.index, row)} holds "
+            f"--time {name!r}: {_row_label(row)} holds "
             f"{str(raw.iloc[row])!r}, which is not a timestamp in the format of the "
             f"other rows ({int(bad.sum())} such row(s)); use one date format "
             "throughout, e.g. 2020-01-31 or 2020-01-31 13:30."

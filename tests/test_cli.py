@@ -114,6 +114,35 @@ def test_csv_with_gaps_and_missing_rows_runs(tmp_path, capsys):
     assert future.index[0] == pd.Timestamp("2022-07-01") and len(future) == 6
 
 
+@pytest.mark.parametrize("freq, n, horizon", [
+    ("YS", 40, 6), ("QS", 60, 8), ("W-SUN", 120, 13), ("D", 120, 14),
+    ("h", 24 * 10, 48), (None, 80, 8),
+])
+def test_every_time_step_runs_from_a_csv(freq, n, horizon, tmp_path, capsys):
+    """Quarterly and daily files used to crash (6 harmonics of period 4)."""
+    t = np.arange(n)
+    period = {"QS": 4, "D": 7, "h": 24, "W-SUN": 52}.get(freq, 10)
+    values = 50 + 0.1 * t + 5 * np.sin(2 * np.pi * t / period)
+    if freq is None:
+        frame = pd.DataFrame({"step": t, "value": values})
+    else:
+        stamps = pd.date_range("2001-01-01", periods=n, freq=freq)
+        frame = pd.DataFrame({"time": stamps.strftime("%Y-%m-%d %H:%M"),
+                              "value": values})
+    path = tmp_path / "series.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / "out"
+    status = main([*QUICK, "--csv", str(path), "--target", "value", "--out",
+                   str(out), "--no-plot"])
+    text = capsys.readouterr().out
+    assert status == 0, text
+    assert f"holding out the last {horizon} " in text  # the M4 horizon
+    future = pd.read_csv(out / "forecast.csv")
+    assert len(future) == horizon and np.isfinite(future["forecast"]).all()
+    metrics = pd.read_csv(out / "metrics.csv", index_col="model")
+    assert np.isfinite(metrics.to_numpy()).all()
+
+
 def test_help_lists_the_options(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["--help"])

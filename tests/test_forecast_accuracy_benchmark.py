@@ -91,7 +91,7 @@ def test_summary_counts_ranks_wins_and_failures(bench):
     rows = []
     for series, scores in {"a": (1.0, 2.0, 3.0), "b": (2.0, 1.0, 3.0),
                            "c": (0.5, 2.5, 1.5)}.items():
-        for model, mase in zip(("sklstm", "naive", "AutoETS"), scores):
+        for model, mase in zip(("sklstm", "naive", "AutoETS"), scores, strict=True):
             rows.append({"series": series, "kind": "monthly", "model": model,
                          "seed": 0 if model == "sklstm" else None, "MASE": mase,
                          "sMAPE": 1.0, "neg %": 0.0, "seconds": 0.1,
@@ -105,6 +105,9 @@ def test_summary_counts_ranks_wins_and_failures(bench):
     assert table.loc["sklstm", "beats AutoETS"] == "3/3"
     assert table.loc["naive", "beats naive"] == "-"
     assert table.loc["AutoETS", "failures"] == 1
+    # geometric mean of 2/1, 1/2 and 2.5/0.5
+    assert table.loc["naive", "MASE vs sklstm"] == pytest.approx(5 ** (1 / 3))
+    assert table.loc["sklstm", "MASE vs sklstm"] == 1.0
 
 
 def test_smoke_run_writes_the_tables(bench, tmp_path, capsys):

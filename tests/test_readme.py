@@ -1,16 +1,36 @@
-"""The README's example runs as written."""
+"""The README's examples run as written."""
 
 import re
 from pathlib import Path
 
+import pandas as pd
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-def test_readme_example_runs(capsys):
-    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
-    assert blocks, "README has no python example"
+def _blocks():
+    return re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+
+
+def test_readme_forecaster_example_runs(capsys):
+    code = _blocks()[0]
+    assert "LSTMForecaster(horizon=12" in code
+    # the same example with tiny networks, to keep the test fast
+    code = code.replace("random_state=0)", "random_state=0, n_members=2, "
+                        "max_epochs=3)")
     namespace: dict = {}
-    exec(compile(blocks[0], str(README), "exec"), namespace)
+    exec(compile(code, str(README), "exec"), namespace)
+    assert capsys.readouterr().out.startswith("monthly steps, 144 rows; season: 12")
+    forecast = namespace["forecast"]
+    assert len(forecast) == 12 and forecast.index[0] == pd.Timestamp("1961-01-01")
+    assert (forecast > 0).all()
+
+
+def test_readme_pipeline_example_runs(capsys):
+    blocks = _blocks()
+    assert len(blocks) == 2, "README has two python examples"
+    namespace: dict = {}
+    exec(compile(blocks[1], str(README), "exec"), namespace)
     search = namespace["search"]
     printed = capsys.readouterr().out
     assert "regressor__lstm__hidden_size" in printed

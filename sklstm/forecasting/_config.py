@@ -99,8 +99,16 @@ class ForecastConfig:
         Networks averaged.
     hidden_size, max_epochs, batch_size : int
         Network size and training length.
+    theta_weight : float
+        Weight of the Theta method's forecast in the final one.
+    level : {"smoothed", "last"}
+        What the windows are measured from.
+    season_half_life : float or None
+        Periods after which a season's weight in the fit halves.
     linear : {"highway", "none"}
         Whether a linear autoregressive path runs beside the LSTM.
+    loss, combine : str
+        Training loss; how the members are combined.
     notes : tuple of str
         Anything else worth saying.
     """
@@ -122,6 +130,9 @@ class ForecastConfig:
     hidden_size: int
     max_epochs: int
     batch_size: int
+    theta_weight: float
+    level: str
+    season_half_life: float | None
     linear: str
     loss: str
     combine: str
@@ -130,11 +141,12 @@ class ForecastConfig:
     def lines(self) -> list[str]:
         """The configuration as short lines, as the ``sklstm`` command prints it."""
         if self.periods:
-            season = ", ".join(f"{_num(p)} ({h} harmonics)"
-                               for p, h in zip(self.periods, self.harmonics))
+            pairs = zip(self.periods, self.harmonics, strict=True)
+            season = ", ".join(f"{_num(p)} ({h} harmonics)" for p, h in pairs)
         else:
             season = "none"
-        rejected = f"; not seasonal: {', '.join(self.rejected)}" if self.rejected else ""
+        rejected = (f"; not seasonal: {', '.join(self.rejected)}" if self.rejected
+                    else "")
         cycle = f", cycle of {self.cycle} steps" if self.cycle else ""
         if self.transform == "log":
             change = (f"relative (log; Box-Cox lambda {self.box_cox_lambda:.2f})")
@@ -145,15 +157,18 @@ class ForecastConfig:
         ways = ("direct" if self.strategy == "direct"
                 else f"recursive, {self.chunk} steps per pass")
         lookbacks = "/".join(str(v) for v in sorted(set(self.lookbacks)))
+        theta = (f", averaged with Theta (weight {self.theta_weight:g})"
+                 if self.theta_weight else "")
         out = [
             f"{self.step} steps, {self.n_rows} rows; season: {season}{rejected}{cycle}",
             f"change: {change}; outputs "
             f"{'kept >= 0' if self.non_negative else 'unbounded'}",
-            f"network: {self.n_members} LSTM(s) of {self.hidden_size} units"
+            f"networks: {self.n_members} LSTM(s) of {self.hidden_size} units"
             f"{' + linear highway' if self.linear == 'highway' else ''}, lookback "
             f"{lookbacks}, {self.max_epochs} epochs of batch {self.batch_size}, "
-            f"{self.loss} loss, {self.combine} of members; {self.horizon} steps "
-            f"ahead, {ways}",
+            f"{self.loss} loss",
+            f"forecast: {self.horizon} steps, {ways}; {self.combine} of the "
+            f"networks{theta}",
         ]
         return out + list(self.notes)
 
@@ -206,8 +221,8 @@ def _choose_periods(z, index, season, owner):
     kept, rejected = [], []
     for p in candidates:
         if n < 2 * p or (confirm and n < 3 * p):
-            rejected.append(f"{_num(p)} (needs {int(math.ceil((3 if confirm else 2) * p))}"
-                            f" rows, has {n})")
+            need = int(math.ceil((3 if confirm else 2) * p))
+            rejected.append(f"{_num(p)} (needs {need} rows, has {n})")
         elif confirm and not seasonality_test(z, p):
             rejected.append(f"{_num(p)} (autocorrelation not significant)")
         elif confirm and seasonal_strength(z, p) < MIN_SEASONAL_STRENGTH:
@@ -228,7 +243,10 @@ def configure(
     hidden_size=32,
     max_epochs="auto",
     batch_size="auto",
-    linear="highway",
+    theta_weight=0.5,
+    level="smoothed",
+    season_half_life=5,
+    linear="none",
     loss="mae",
     combine="median",
     strategy="auto",
@@ -253,7 +271,7 @@ def configure(
       read 1, 1.5 and 2 times it in turn.
     - **Strategy**: direct (one output per step ahead) when the windows
       allow it, else recursive in the longest chunk they allow.
-    - **Training**: 50 epochs, fewer when that would exceed 1000 gradient
+    - **Training**: 25 epochs, fewer when that would exceed 1000 gradient
       steps (long series).
 
     Parameters
@@ -263,7 +281,8 @@ def configure(
     horizon : int
         Steps to forecast.
     season, transform, lookback, n_members, hidden_size, max_epochs, \
-batch_size, linear, loss, combine, strategy
+batch_size, theta_weight, level, season_half_life, linear, loss, combine, \
+strategy
         ``"auto"`` to decide from the data, else the value to use; see
         :class:`~sklstm.LSTMForecaster`.
     owner : str
@@ -356,6 +375,8 @@ batch_size, linear, loss, combine, strategy
         non_negative=non_negative, lookbacks=tuple(members), chunk=int(chunk),
         strategy="direct" if chunk >= horizon else "recursive",
         n_members=int(n_members), hidden_size=int(hidden_size),
-        max_epochs=int(max_epochs), batch_size=int(batch_size), linear=linear,
-        loss=loss, combine=combine, notes=tuple(notes),
+        max_epochs=int(max_epochs), batch_size=int(batch_size),
+        theta_weight=float(theta_weight), level=level,
+        season_half_life=None if season_half_life is None else float(season_half_life),
+        linear=linear, loss=loss, combine=combine, notes=tuple(notes),
     )

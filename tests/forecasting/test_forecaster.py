@@ -46,7 +46,7 @@ def test_every_time_step_runs_end_to_end(freq, n, period, kept):
     series = seasonal_series(n, freq, period)
     model = LSTMForecaster(horizon=7, **TINY).fit(series)
     assert model.config_.periods == pytest.approx(kept)
-    for p, h in zip(model.config_.periods, model.config_.harmonics):
+    for p, h in zip(model.config_.periods, model.config_.harmonics, strict=True):
         assert 1 <= h <= p // 2  # within Nyquist
     fc = model.predict()
     assert len(fc) == 7 and fc.name == "y"
@@ -190,4 +190,5 @@ def test_configure_prints_its_decisions():
     text = str(cfg)
     assert text.splitlines()[0] == "monthly steps, 144 rows; season: 12 (6 harmonics)"
     assert "relative (log; Box-Cox lambda" in text
-    assert "12 steps ahead, direct" in text
+    assert "forecast: 12 steps, direct; median of the networks, averaged with " \
+        "Theta (weight 0.5)" in text

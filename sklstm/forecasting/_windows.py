@@ -1,0 +1,89 @@
+"""Windows measured from their level, and forecasts that roll them forward.
+
+The forecaster's networks never see a series' level: each window is the
+deseasonalised series minus its level at the window's last row, divided by
+the series' mean absolute one-step change (:func:`normalised_windows`), and
+each network predicts the next ``chunk`` values in the same units.
+:func:`roll_forecast` turns those predictions back into values, feeding them
+back as history when the horizon is longer than a chunk.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["change_scale", "normalised_windows", "roll_forecast"]
+
+
+def change_scale(d) -> float:
+    """Mean absolute one-step change of ``d``; its standard deviation (or 1)
+    where it never changes.
+
+    >>> change_scale(np.array([1.0, 3.0, 2.0]))
+    1.5
+    """
+    d = np.asarray(d, dtype=np.float64)
+    diffs = np.abs(np.diff(d))
+    scale = float(diffs.mean()) if diffs.size else 0.0
+    if not np.isfinite(scale) or scale <= 1e-12:
+        scale = float(np.std(d)) or 1.0
+    return scale
+
+
+def normalised_windows(d, lookback: int, chunk: int, scale: float, levels=None):
+    """Training windows of ``d`` relative to their level, and the changes from
+    that level that follow them.
+
+    Window ``i`` holds ``d[i : i + lookback]``; both it and its target
+    ``d[i + lookback : i + lookback + chunk]`` have the level at the window's
+    last row subtracted (``levels``, by default ``d`` itself: the last value)
+    and are divided by ``scale``. Built on a strided view: one copy of the
+    windows, none per window.
+
+    Returns
+    -------
+    X : ndarray of shape (n_windows, lookback, 1), float32
+    Y : ndarray of shape (n_windows, chunk), float32
+
+    Examples
+    --------
+    >>> X, Y = normalised_windows(np.arange(6.0), lookback=2, chunk=2, scale=1.0)
+    >>> X[..., 0].tolist(), Y.tolist()
+    ([[-1.0, 0.0], [-1.0, 0.0], [-1.0, 0.0]], [[1.0, 2.0], [1.0, 2.0], [1.0, 2.0]])
+    """
+    d = np.asarray(d, dtype=np.float64)
+    levels = d if levels is None else np.asarray(levels, dtype=np.float64)
+    view = np.lib.stride_tricks.sliding_window_view(d, lookback + chunk)
+    anchor = levels[lookback - 1: lookback - 1 + len(view), None]
+    rel = (view - anchor) / scale
+    return (np.ascontiguousarray(rel[:, :lookback, None], dtype=np.float32),
+            np.ascontiguousarray(rel[:, lookback:], dtype=np.float32))
+
+
+def roll_forecast(predict, d, lookback: int, chunk: int, scale: float,
+                  horizon: int, alpha: float = 1.0, level: float | None = None
+                  ) -> np.ndarray:
+    """``horizon`` values after the end of ``d``, ``chunk`` per call of
+    ``predict`` (normalised windows in, normalised changes out).
+
+    Each chunk is appended to the history, and the smoothed level (weight
+    ``alpha``; ``level`` is its value at the end of ``d``, by default the
+    last value) carried through it, before the next window is cut.
+
+    >>> last_change = lambda X: np.repeat(X[:, -1:, 0] - X[:, -2:-1, 0], 2, axis=1)
+    >>> roll_forecast(last_change, np.array([0.0, 1.0, 2.0]), 2, 1, 1.0, 3).tolist()
+    [3.0, 4.0, 5.0]
+    """
+    history = list(np.asarray(d, dtype=np.float64)[-lookback:])
+    level = history[-1] if level is None else float(level)
+    out: list = []
+    while len(out) < horizon:
+        window = np.asarray(history[-lookback:])
+        X = ((window - level) / scale)[None, :, None].astype(np.float32)
+        step = np.asarray(predict(X), dtype=np.float64).reshape(-1)[:chunk]
+        values = level + scale * step
+        for v in values:
+            level = alpha * v + (1 - alpha) * level
+        out.extend(values)
+        history.extend(values)
+    return np.asarray(out[:horizon])
