@@ -49,7 +49,9 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
 import os
+import shlex
 import sys
 import time
 import traceback
@@ -249,12 +251,18 @@ def run_one(name: str, label: str, key: str, seed, params: dict, threads: int):
 
 
 # ------------------------------------------------------------------ summary
+def _count_errors(errors: pd.Series) -> int:
+    """Rows with an error message (empty or missing: none)."""
+    text = errors.astype(object).where(errors.notna(), "").astype(str)
+    return int((text != "").sum())
+
+
 def seed_means(raw: pd.DataFrame) -> pd.DataFrame:
     return raw.groupby(["series", "model"], sort=False).agg(
         MASE=("MASE", "mean"), MASE_min=("MASE", "min"), MASE_max=("MASE", "max"),
         sMAPE=("sMAPE", "mean"), neg=("neg %", "max"),
         seconds=("seconds", "mean"), seeds=("seed", "count"),
-        failures=("error", lambda e: int((e.astype(str) != "").sum())),
+        failures=("error", _count_errors),
     ).reset_index()
 
 
@@ -374,6 +382,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="four short series, seed 0, fast settings")
     parser.add_argument("--reuse", metavar="CSV", default=None,
                         help="take the rows of models already scored in this CSV")
+    parser.add_argument("--render", metavar="CSV", default=None,
+                        help="fit nothing: write the tables of this CSV (and its "
+                        ".json of run facts) again")
     parser.add_argument("--out", default="benchmarks/results/forecast_accuracy.md")
     parser.add_argument("--csv", default="benchmarks/results/forecast_accuracy.csv")
     parser.add_argument("--rst", default="docs/forecast_accuracy_results.rst",
@@ -405,12 +416,13 @@ def plan(args) -> tuple[list, list[str]]:
     return jobs, [e[0] for e in entries]
 
 
-def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
+def _run(args, labels, jobs) -> tuple[pd.DataFrame, dict]:
+    """Fit the jobs (reusing rows of ``--reuse``); the raw scores and run facts."""
     from joblib import Parallel, delayed
 
-    jobs, labels = plan(args)
     reused = pd.DataFrame()
+    facts = {"command": "python benchmarks/forecast_accuracy.py "
+             + shlex.join(args.argv), "jobs": args.jobs, "reused": []}
     if args.reuse and Path(args.reuse).exists():
         old = pd.read_csv(args.reuse, keep_default_na=False,
                           na_values={"seed": [""]})
@@ -418,6 +430,7 @@ def main(argv=None) -> int:
         reused = old[old["model"].isin(keep)
                      & old["series"].isin({j[0] for j in jobs})]
         jobs = [j for j in jobs if j[1] not in keep]
+        facts["reused"] = keep
         print(f"reusing {len(reused)} rows of {', '.join(keep)} from {args.reuse}")
     started = time.perf_counter()
     # the long series first, so the two workers finish together
@@ -433,23 +446,45 @@ def main(argv=None) -> int:
         print(f"  {row['series']:15s} {row['model']:24s} seed "
               f"{'-' if row['seed'] is None else row['seed']:>2}  MASE "
               f"{row['MASE']:7.3f}  ({row['seconds']:.1f} s){note}", flush=True)
-    raw = pd.concat([reused, pd.DataFrame(done)], ignore_index=True)
-    total = time.perf_counter() - started
+    facts["minutes"] = round((time.perf_counter() - started) / 60, 1)
+    return pd.concat([reused, pd.DataFrame(done)], ignore_index=True), facts
+
+
+def intro_text(raw: pd.DataFrame, facts: dict) -> str:
+    seeds_run = sorted(raw["seed"].dropna().astype(int).unique())
+    reused = (f" The rows of {', '.join(facts['reused'])} were taken from an "
+              "earlier run of the same protocol." if facts.get("reused") else "")
+    return (
+        f"Produced by `{facts['command'].strip()}` in {facts['minutes']:.1f} min "
+        f"on {facts['jobs']} worker(s) (seeds {', '.join(map(str, seeds_run))})."
+        f"{reused} MASE is scaled by the in-sample seasonal-naive MAE (m = 12 "
+        "monthly, 4 quarterly, 52 weekly, 7 daily, 1 otherwise); ranks are over "
+        "the seed means; 'beats X' counts the series where the model's MASE is "
+        "below X's; 'MASE vs sklstm' is the geometric mean over series of the "
+        "ratio to sklstm's MASE (above 1: worse)."
+    )
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser().parse_args(argv)
+    args.argv = argv
+    jobs, labels = plan(args)
+    facts_path = Path(args.csv).with_suffix(".json") if args.csv else None
+    if args.render:
+        raw = pd.read_csv(args.render)
+        labels = [lbl for lbl in labels if lbl in set(raw["model"])] or list(
+            dict.fromkeys(raw["model"]))
+        raw = raw[raw["model"].isin(labels)]
+        facts = json.loads(Path(args.render).with_suffix(".json").read_text())
+    else:
+        raw, facts = _run(args, labels, jobs)
     order = {n: i for i, n in enumerate(S.names())}
     raw = raw.sort_values(["series", "model"], key=lambda c: c.map(order)
                           if c.name == "series" else c.map(labels.index))
     table = summary(raw, labels)
     print("\n" + plain(summary_rows(table)))
-    command = "python benchmarks/forecast_accuracy.py" + " ".join(
-        [""] + (["--smoke"] if args.smoke else []))
-    seeds_run = sorted(raw["seed"].dropna().astype(int).unique())
-    intro = (
-        f"Produced by `{command}` in {total / 60:.1f} min on {args.jobs} worker(s) "
-        f"(seeds {', '.join(map(str, seeds_run))}). "
-        "MASE is scaled by the in-sample seasonal-naive MAE (m = 12 monthly, 4 "
-        "quarterly, 52 weekly, 1 otherwise); ranks are over the seed means; "
-        "'beats X' counts the series where the model's MASE is below X's."
-    )
+    intro = intro_text(raw, facts)
     for path, render, heading, fix in (
         (args.out, markdown, _md_heading, str),
         (args.rst, rst, _rst_heading, lambda t: t.replace("`", "``")),
@@ -460,9 +495,10 @@ def main(argv=None) -> int:
                      if render is markdown else "")
             Path(path).write_text(title + report(raw, labels, render, heading,
                                                  fix(intro)))
-    if args.csv:
+    if args.csv and not args.render:
         raw.to_csv(args.csv, index=False)
-    print(f"wrote {args.out}, {args.csv} ({total:.0f} s)")
+        facts_path.write_text(json.dumps(facts, indent=1) + "\n")
+    print(f"wrote {args.out}, {args.csv} ({facts['minutes']:.1f} min)")
     return 0
 
 

@@ -39,7 +39,8 @@ extensions = [
 
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "_templates", "Thumbs.db", ".DS_Store",
-                    "forecast_accuracy_results.rst"]  # included by accuracy.rst
+                    # included by accuracy.rst
+                    "forecast_accuracy_results.rst", "forecast_accuracy_ablation.rst"]
 source_suffix = {".rst": "restructuredtext"}
 root_doc = "index"
 

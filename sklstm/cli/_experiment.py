@@ -24,7 +24,8 @@ def forecaster(problem: Problem, args, n_jobs: int):
     season = None if args.no_season else (args.season or "auto")
     kw = dict(n_members=args.members)
     if args.quick:
-        kw = dict(n_members=min(args.members, 2), max_epochs=2, hidden_size=8)
+        kw = dict(n_members=min(args.members, 2), max_epochs=2, hidden_size=8,
+                  batch_size=256)
     return LSTMForecaster(
         horizon=problem.horizon, season=season, lookback=args.lookback or "auto",
         n_jobs=n_jobs, random_state=args.seed, **kw,
@@ -59,6 +60,7 @@ def _baselines(problem: Problem, args, notes: list) -> dict:
     naive = make_naive_lstm(
         lookback, random_state=args.seed,
         max_epochs=2 if args.quick else 200, hidden_size=8 if args.quick else 50,
+        **({"batch_size": 256} if args.quick else {}),
     )
     if (train.dropna() < 0).any():
         naive.set_params(non_negative=None)

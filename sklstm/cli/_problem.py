@@ -60,7 +60,7 @@ def _check_length(problem: Problem) -> None:
     from sklstm.forecasting._config import min_length
 
     n, h = len(problem.series), problem.horizon
-    need = min_length(h)
+    need = min_length()
     train = problem.train
     if n - h < need:
         raise UsageError(

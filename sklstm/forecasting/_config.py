@@ -19,9 +19,8 @@ import pandas as pd
 from sklstm.forecasting._seasonality import (
     calendar_periods,
     find_cycle,
-    fourier_seasonality,
     guerrero_lambda,
-    moving_average_trend,
+    seasonal_strength,
     seasonality_test,
     step_kind,
 )
@@ -52,9 +51,11 @@ MIN_EPOCHS = 5
 LOOKBACK_FACTORS = (1.0, 1.5, 2.0)
 
 
-def min_length(horizon: int = 1) -> int:
-    """Fewest observed rows :func:`configure` accepts: a window of
-    ``MIN_LOOKBACK`` rows, one step ahead, ``MIN_WINDOWS`` times over.
+def min_length() -> int:
+    """Fewest rows :func:`configure` accepts: ``MIN_WINDOWS`` training windows
+    of ``MIN_LOOKBACK`` rows and one step ahead. It does not depend on the
+    horizon: a series too short for one output per step ahead is forecast
+    recursively.
 
     >>> min_length()
     20
@@ -184,23 +185,6 @@ def _harmonics(period: float) -> int:
     return max(1, min(int(period // 2), MAX_HARMONICS))
 
 
-def seasonal_strength(x, period: float) -> float:
-    """Share of the detrended variance that a Fourier season explains (0-1).
-
-    >>> t = np.arange(96)
-    >>> round(seasonal_strength(np.sin(2 * np.pi * t / 12) + 0.1 * t, 12), 2)
-    1.0
-    """
-    x = np.asarray(x, dtype=np.float64)
-    detrended = x - moving_average_trend(x, period)
-    var = detrended.var()
-    if var <= 0:
-        return 0.0
-    season = fourier_seasonality(x, [period], [_harmonics(period)])
-    resid = detrended - season.at(np.arange(len(x)))
-    return float(max(0.0, 1.0 - resid.var() / var))
-
-
 def _choose_periods(z, index, season, owner):
     """Confirmed periods, the rejected candidates, and notes."""
     n = len(z)
@@ -225,7 +209,7 @@ def _choose_periods(z, index, season, owner):
             rejected.append(f"{_num(p)} (needs {need} rows, has {n})")
         elif confirm and not seasonality_test(z, p):
             rejected.append(f"{_num(p)} (autocorrelation not significant)")
-        elif confirm and seasonal_strength(z, p) < MIN_SEASONAL_STRENGTH:
+        elif confirm and seasonal_strength(z, p, _harmonics(p)) < MIN_SEASONAL_STRENGTH:
             rejected.append(f"{_num(p)} (too weak)")
         else:
             kept.append(p)
@@ -303,7 +287,7 @@ strategy
     """
     values = np.asarray(series, dtype=np.float64)
     n = len(values)
-    need = min_length(horizon)
+    need = min_length()
     if n < need:
         raise ValueError(
             f"{owner}: the series has {n} rows; at least {need} are needed (a "

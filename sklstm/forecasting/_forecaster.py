@@ -261,8 +261,8 @@ class LSTMForecaster(BaseEstimator):
         ----------
         y : Series or one-column DataFrame
             The history, oldest first, on a regular index: a DatetimeIndex
-            with a frequency (set or inferable) or an evenly spaced integer
-            index. NaN values are gaps and are filled.
+            with a frequency (set or inferable), a PeriodIndex, or an evenly
+            spaced integer index. NaN values are gaps and are filled.
         X : None
             Not used; covariates are not supported yet.
 
@@ -277,6 +277,9 @@ class LSTMForecaster(BaseEstimator):
                 "series alone as y."
             )
         series = _check_series(y, owner)
+        periods = series.index if isinstance(series.index, pd.PeriodIndex) else None
+        if periods is not None:  # periods travel as their start times
+            series = series.set_axis(periods.to_timestamp(how="start"))
         values = fill_gaps(series.to_numpy())
         filled = pd.Series(values, index=series.index, name=series.name)
         cfg = configure(
@@ -328,6 +331,7 @@ class LSTMForecaster(BaseEstimator):
         self.history_ = d[-max(cfg.lookbacks):].copy()
         self.deseasonalised_ = d
         self.index_ = series.index
+        self.period_freq_ = None if periods is None else periods.freq
         self.name_ = series.name
         return self
 
@@ -382,8 +386,13 @@ class LSTMForecaster(BaseEstimator):
         values = self._to_values(combined)
         if cfg.non_negative:
             values = np.maximum(values, 0.0)
+        return pd.Series(values, index=self._future_index(h), name=self.name_)
+
+    def _future_index(self, h: int) -> pd.Index:
         index = future_index(self.index_, list(range(1, h + 1)))
-        return pd.Series(values, index=index, name=self.name_)
+        if self.period_freq_ is not None:
+            index = index.to_period(self.period_freq_)
+        return index
 
     def member_forecasts(self, horizon=None) -> pd.DataFrame:
         """Each network's own forecast, one column per member (no Theta, no
@@ -400,8 +409,7 @@ class LSTMForecaster(BaseEstimator):
         check_is_fitted(self, "members_")
         h = self._horizon(horizon)
         values = self._to_values(self._paths(h))
-        index = future_index(self.index_, list(range(1, h + 1)))
-        return pd.DataFrame(values.T, index=index,
+        return pd.DataFrame(values.T, index=self._future_index(h),
                             columns=[f"member {i}" for i in range(len(values))])
 
 
@@ -435,7 +443,23 @@ def _check_series(y, owner: str) -> pd.Series:
         )
     check_time_index(values.index, owner)
     check_regular_index(values.index, owner)
-    future_index(values.index, [1])  # the index must have a step to continue
+    index = values.index
+    if isinstance(index, pd.PeriodIndex):
+        index = index.to_timestamp(how="start")
+    try:  # the index must have a step to continue
+        future_index(index, [1])
+    except ValueError:
+        hint = ""
+        if index.dtype == object or pd.api.types.is_string_dtype(index.dtype):
+            hint = (f" It holds {type(index[0]).__name__} labels such as "
+                    f"{index[0]!r}: parse dates with y.index = "
+                    "pd.to_datetime(y.index).")
+        raise ValueError(
+            f"{owner}: cannot tell the time step of y's index "
+            f"({type(index).__name__}, dtype {index.dtype}); give it a "
+            "DatetimeIndex with a frequency (y.asfreq('MS'), for example), a "
+            f"PeriodIndex, or an evenly spaced integer index.{hint}"
+        ) from None
     observed = np.flatnonzero(values.notna().to_numpy())
     if len(observed) == 0:
         raise ValueError(f"{owner}: y has no observed value (all NaN).")

@@ -37,6 +37,7 @@ __all__ = [
     "guerrero_lambda",
     "kpss_stationary",
     "moving_average_trend",
+    "seasonal_strength",
     "seasonality_test",
     "step_kind",
 ]
@@ -271,6 +272,28 @@ def seasonality_test(x, period: float, *, level: float = 0.9) -> bool:
     z = NormalDist().inv_cdf(level)
     limit = z * math.sqrt((1.0 + 2.0 * float(np.sum(r[1:m] ** 2))) / len(x))
     return bool(r[m] > limit)
+
+
+def seasonal_strength(x, period: float, harmonics: int | None = None) -> float:
+    """Share of the detrended variance that a Fourier season explains (0 to 1).
+
+    ``x`` minus its :func:`moving_average_trend` is compared with what
+    :func:`fourier_seasonality` (``harmonics`` pairs, by default
+    ``period // 2``) leaves of it: ``1 - var(rest) / var(detrended)``.
+
+    >>> t = np.arange(96)
+    >>> round(seasonal_strength(np.sin(2 * np.pi * t / 12) + 0.1 * t, 12), 2)
+    1.0
+    """
+    x = np.asarray(x, dtype=np.float64)
+    detrended = x - moving_average_trend(x, period)
+    var = detrended.var()
+    if var <= 0:
+        return 0.0
+    harmonics = max(1, int(period // 2)) if harmonics is None else int(harmonics)
+    season = fourier_seasonality(x, [period], [harmonics])
+    rest = detrended - season.at(np.arange(len(x)))
+    return float(max(0.0, 1.0 - rest.var() / var))
 
 
 def find_cycle(x, *, max_lag: int | None = None, min_lag: int = 3) -> int | None:

@@ -37,25 +37,41 @@ _TYPES = {"transformer": TransformerMixin, "regressor": RegressorMixin}
 def all_estimators(type_filter: str | None = None) -> list[tuple[str, type]]:
     """Public sklstm estimator classes as ``(name, class)``, sorted by name.
 
+    The registry holds the scikit-learn estimators, the ones fitted on
+    ``X, y`` (transformers and regressors): sklearn's checks and sklstm's run
+    over them. Forecasters, fitted on a series alone
+    (:class:`~sklstm.LSTMForecaster`), are listed with
+    ``type_filter="forecaster"``; they have their own tests.
+
     Parameters
     ----------
-    type_filter : {"transformer", "regressor"} or None
-        Only estimators of that kind.
+    type_filter : {"transformer", "regressor", "forecaster"} or None
+        Only estimators of that kind; None: transformers and regressors.
 
     Examples
     --------
     >>> from sklstm.utils import all_estimators
     >>> "LagFeatures" in dict(all_estimators("transformer"))
     True
+    >>> [name for name, _ in all_estimators("forecaster")]
+    ['LSTMForecaster']
     """
     import sklstm
 
     found = []
     for name in sklstm.__all__:
         obj = getattr(sklstm, name)
-        if inspect.isclass(obj) and issubclass(obj, BaseEstimator):
-            if type_filter is None or issubclass(obj, _TYPES[type_filter]):
-                found.append((name, obj))
+        if not (inspect.isclass(obj) and issubclass(obj, BaseEstimator)):
+            continue
+        sklearn_kind = issubclass(obj, tuple(_TYPES.values()))
+        if type_filter == "forecaster":
+            keep = not sklearn_kind
+        elif type_filter is None:
+            keep = sklearn_kind
+        else:
+            keep = issubclass(obj, _TYPES[type_filter])
+        if keep:
+            found.append((name, obj))
     return sorted(found)
 
 

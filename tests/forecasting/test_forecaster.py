@@ -163,6 +163,25 @@ def test_bad_series_are_clear_errors(y, error, message):
     assert str(info.value).startswith("LSTMForecaster.fit: ")
 
 
+def test_a_period_index_comes_back_as_periods():
+    t = np.arange(60)
+    series = pd.Series(10 + np.sin(2 * np.pi * t / 4) + 0.1 * t,
+                       index=pd.period_range("2000Q1", periods=60, freq="Q"))
+    model = LSTMForecaster(horizon=4, **TINY).fit(series)
+    assert model.config_.periods == (4.0,)
+    fc = model.predict()
+    assert fc.index.equals(pd.period_range("2015Q1", periods=4, freq="Q"))
+    assert model.member_forecasts().index.equals(fc.index)
+
+
+def test_an_index_without_a_step_says_how_to_get_one():
+    dates = pd.Series(np.ones(30), index=[f"2020-01-{d:02d}" for d in range(1, 31)])
+    with pytest.raises(ValueError, match=r"cannot tell the time step of y's index "
+                       r"\(Index, dtype (object|str)\).*such as '2020-01-01': parse "
+                       r"dates with y.index = pd.to_datetime\(y.index\)"):
+        LSTMForecaster(**TINY).fit(dates)
+
+
 def test_covariates_are_refused_for_now():
     series = seasonal_series(40, "MS", 12)
     with pytest.raises(ValueError, match="X \\(covariates\\) is not supported"):
