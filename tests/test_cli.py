@@ -32,9 +32,9 @@ def test_default_run_prints_the_table(airline_run):
     status, text, _ = airline_run
     assert status == 0
     assert "airline:passengers, 144 rows" in text
-    assert "holding out the last 24" in text
+    assert "holding out the last 18" in text  # the M4 horizon of monthly data
     # the forecaster's configuration comes first, as config_ prints it
-    assert "  monthly steps, 120 rows; season: 12 (6 harmonics)" in text
+    assert "  monthly steps, 126 rows; season: 12 (6 harmonics)" in text
     assert "change: relative (log" in text
     header = next(line for line in text.splitlines() if line.startswith("model"))
     for column in ("MAE", "RMSE", "MASE", "sMAPE", "vs naive LSTM"):
@@ -52,17 +52,17 @@ def test_default_run_writes_forecast_and_files(airline_run):
     _, _, out = airline_run
     future = pd.read_csv(out / "forecast.csv", index_col="time", parse_dates=True)
     assert list(future.columns) == ["forecast"]
-    assert len(future) == 24
+    assert len(future) == 18
     assert future.index[0] == pd.Timestamp("1961-01-01")
-    assert future.index[-1] == pd.Timestamp("1962-12-01")
+    assert future.index[-1] == pd.Timestamp("1962-06-01")
     assert np.isfinite(future["forecast"]).all() and (future["forecast"] >= 0).all()
 
     holdout = pd.read_csv(out / "holdout.csv", index_col="time", parse_dates=True)
-    assert holdout.index[0] == pd.Timestamp("1959-01-01") and len(holdout) == 24
+    assert holdout.index[0] == pd.Timestamp("1959-07-01") and len(holdout) == 18
     assert holdout["actual"].iloc[-1] == 432.0
     assert set(MODEL_NAMES.values()) <= set(holdout.columns)
-    # the seasonal-naive forecast repeats 1958
-    assert holdout[MODEL_NAMES["snaive"]].iloc[:3].tolist() == [340.0, 318.0, 362.0]
+    # the seasonal-naive forecast repeats July 1958 to June 1959
+    assert holdout[MODEL_NAMES["snaive"]].iloc[:3].tolist() == [491.0, 505.0, 404.0]
 
     metrics = pd.read_csv(out / "metrics.csv", index_col="model")
     assert list(metrics.columns) == ["MAE", "RMSE", "MASE", "sMAPE"]
@@ -247,6 +247,31 @@ def test_bad_option_combinations(argv, message, capsys):
     assert len(err.splitlines()) == 1 and message in err
 
 
+def test_an_out_path_under_a_file_is_refused_before_any_work(tmp_path, capsys):
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file")
+    for out in (blocker, blocker / "sub"):
+        status = main([*QUICK, "--out", str(out)])
+        err = capsys.readouterr().err.strip()
+        assert status == 2 and len(err.splitlines()) == 1
+        assert "is a file, not a folder" in err and str(blocker) in err
+
+
+def test_a_constant_series_is_forecast_and_mase_is_n_a(tmp_path, capsys):
+    index = pd.date_range("2015-01-01", periods=60, freq="MS")
+    pd.DataFrame({"date": index.strftime("%Y-%m-%d"), "units": 5.0}).to_csv(
+        tmp_path / "flat.csv", index=False)
+    status = main([*QUICK, "--csv", str(tmp_path / "flat.csv"), "--target", "units",
+                   "--out", str(tmp_path / "o"), "--no-plot"])
+    text = capsys.readouterr().out
+    assert status == 0, text
+    row = next(line for line in text.splitlines()
+               if line.startswith("sklstm forecaster"))
+    assert "n/a" in row
+    future = pd.read_csv(tmp_path / "o" / "forecast.csv")
+    np.testing.assert_allclose(future["forecast"], 5.0, atol=1e-6)
+
+
 def test_missing_matplotlib_skips_the_plot_with_a_note(tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     path = _monthly_csv(tmp_path)
@@ -291,7 +316,8 @@ def test_season_and_lookback_options_reach_the_forecaster(tmp_path, capsys):
 
 
 def test_every_bundled_dataset_runs_quickly(tmp_path, capsys):
-    for name, horizon in (("electricity", "48"), ("co2", "52")):
+    # a day of half-hours; the M4 horizon of weekly data
+    for name, horizon in (("electricity", "48"), ("co2", "13")):
         status = main([*QUICK, "--dataset", name, "--out", str(tmp_path / name),
                        "--no-plot"])
         text = capsys.readouterr().out

@@ -2,7 +2,7 @@
 write a forecast.
 
 Run ``sklstm --help`` for the options. With no arguments it forecasts the
-last 24 months of the bundled airline series. The steps:
+last 18 months of the bundled airline series. The steps:
 
 1. read the series (a bundled data set or ``--csv``), hold out its last
    ``--horizon`` steps;
@@ -29,14 +29,13 @@ import os
 import sys
 
 from sklstm._csv import InputError
-from sklstm.cli._args import PRESETS, build_parser
+from sklstm.cli._args import build_parser
 from sklstm.cli._experiment import run
 from sklstm.cli._problem import Problem, load_problem
 from sklstm.cli._report import MODEL_NAMES, format_table
 
 __all__ = [
     "MODEL_NAMES",
-    "PRESETS",
     "Problem",
     "build_parser",
     "format_table",

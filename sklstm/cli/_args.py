@@ -6,11 +6,7 @@ import argparse
 
 from sklstm._csv import InputError
 
-__all__ = ["PRESETS", "UsageError", "build_parser", "check_options"]
-
-#: Held-out (and forecast) steps of the bundled data sets: two years of
-#: months, a day of half-hours, a year of weeks.
-PRESETS = {"airline": 24, "electricity": 48, "co2": 52}
+__all__ = ["UsageError", "build_parser", "check_options"]
 
 
 class UsageError(InputError):
@@ -55,9 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument(
         "--horizon", type=int, metavar="H",
         help="steps to forecast; also the length of the held-out tail (default: "
-        "24 for airline, 48 for electricity, 52 for co2; for a CSV by its time "
-        "step: 6 yearly, 8 quarterly, 18 monthly, 13 weekly, 14 daily, 48 hourly, "
-        "a day of sub-hourly steps, else a tenth of the rows)",
+        "by the time step, as in the M4 competition: 6 yearly, 8 quarterly, 18 "
+        "monthly, 13 weekly, 14 daily, 48 hourly; a day of sub-hourly steps; "
+        "else a tenth of the rows)",
     )
     model.add_argument(
         "--season", type=float, nargs="+", metavar="M",

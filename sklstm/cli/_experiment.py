@@ -12,7 +12,15 @@ import numpy as np
 import pandas as pd
 
 from sklstm.cli._problem import Problem, load_problem
-from sklstm.cli._report import MODEL_NAMES, fmt_time, format_table, plot, scores, write
+from sklstm.cli._report import (
+    MODEL_NAMES,
+    check_out,
+    fmt_time,
+    format_table,
+    plot,
+    scores,
+    write,
+)
 
 __all__ = ["forecaster", "run"]
 
@@ -76,6 +84,7 @@ def run(args) -> int:
     started = time.perf_counter()
     problem = load_problem(args)
     out = Path(args.out)
+    check_out(out)
     h, train, holdout = problem.horizon, problem.train, problem.holdout
     n_gaps = int(train.isna().sum())
     n_jobs = args.n_jobs or min(2, os.cpu_count() or 1)

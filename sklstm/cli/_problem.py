@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from sklstm._csv import InputError, read_series
-from sklstm.cli._args import PRESETS, UsageError, check_options
+from sklstm.cli._args import UsageError, check_options
 
 __all__ = ["Problem", "load_problem"]
 
@@ -43,13 +43,13 @@ def load_problem(args) -> Problem:
     if args.csv is not None:
         series = read_series(args.csv, args.target, args.time)
         name = f"{Path(args.csv).name}:{args.target}"
-        horizon = args.horizon or default_horizon(series.index)
     else:
         key = args.dataset or "airline"
         _, column, _ = DATASETS[key]
         series = load_dataset(key)[column]
         name = f"{key}:{column}"
-        horizon = args.horizon or PRESETS.get(key) or default_horizon(series.index)
+    # one rule for bundled and user data: the M4 horizon of the time step
+    horizon = args.horizon or default_horizon(series.index)
     series = series.astype("float64").rename(str(series.name))
     problem = Problem(series=series, name=name, horizon=int(horizon))
     _check_length(problem)

@@ -7,7 +7,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["MODEL_NAMES", "fmt_time", "format_table", "plot", "scores", "write"]
+__all__ = [
+    "MODEL_NAMES",
+    "check_out",
+    "fmt_time",
+    "format_table",
+    "plot",
+    "scores",
+    "write",
+]
 
 MODEL_NAMES = {
     "sklstm": "sklstm forecaster",
@@ -34,12 +42,11 @@ def scores(actual: pd.Series, predicted: pd.Series, train: pd.Series, m: int):
     ok = actual.notna().to_numpy()
     t, p = actual.to_numpy()[ok], predicted.to_numpy()[ok]
     m = m if train.notna().sum() > m else 1
-    return {
-        "MAE": mae(t, p),
-        "RMSE": rmse(t, p),
-        "MASE": mase(t, p, train.to_numpy(), m=m),
-        "sMAPE": smape(t, p),
-    }
+    try:
+        scaled = mase(t, p, train.to_numpy(), m=m)
+    except ValueError:  # a series that repeats itself exactly: no scale
+        scaled = float("nan")
+    return {"MAE": mae(t, p), "RMSE": rmse(t, p), "MASE": scaled, "sMAPE": smape(t, p)}
 
 
 def format_table(metrics: pd.DataFrame) -> str:
@@ -65,8 +72,9 @@ def format_table(metrics: pd.DataFrame) -> str:
             change = f"{abs(pct):.0f}% {'lower' if pct >= 0 else 'higher'}"
         else:
             change = ""
+        scaled = f"{row['MASE']:6.2f}" if np.isfinite(row["MASE"]) else f"{'n/a':>6s}"
         lines.append(
-            f"{name:26s} {row['MAE']:8.4g} {row['RMSE']:10.4g} {row['MASE']:6.2f} "
+            f"{name:26s} {row['MAE']:8.4g} {row['RMSE']:10.4g} {scaled} "
             f"{row['sMAPE']:8.2f}  {change:>17s}"
         )
     return "\n".join(lines)
@@ -124,5 +132,13 @@ def write(out: Path, future, holdout, predictions, metrics, config_text) -> list
     return ["forecast.csv", "holdout.csv", "metrics.csv", "config.txt"]
 
 
-def _finite(values) -> bool:
-    return bool(np.isfinite(np.asarray(values, dtype=float)).all())
+def check_out(out: Path) -> None:
+    """Refuse an output folder that cannot be one, before any work starts."""
+    from sklstm._csv import InputError
+
+    for path in (out, *out.parents):
+        if path.exists() and not path.is_dir():
+            raise InputError(
+                f"--out {str(out)!r}: {str(path)!r} is a file, not a folder; pass "
+                "a folder path (it is created if missing)."
+            )

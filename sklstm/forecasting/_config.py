@@ -185,11 +185,11 @@ def _harmonics(period: float) -> int:
     return max(1, min(int(period // 2), MAX_HARMONICS))
 
 
-def _choose_periods(z, index, season, owner):
-    """Confirmed periods, the rejected candidates, and notes."""
+def _choose_periods(z, index, season, owner) -> tuple[list, list]:
+    """The confirmed periods, and the rejected candidates with the reason."""
     n = len(z)
     if season is None:
-        return [], [], []
+        return [], []
     if isinstance(season, str) and season == "auto":
         candidates, confirm = calendar_periods(index), True
     else:
@@ -213,7 +213,73 @@ def _choose_periods(z, index, season, owner):
             rejected.append(f"{_num(p)} (too weak)")
         else:
             kept.append(p)
-    return kept, rejected, []
+    return kept, rejected
+
+
+def _choose_transform(values, index, season, transform, owner):
+    """``(transform, lambda)``: the log when a positive series' swings grow."""
+    positive = bool(np.all(values > 0))
+    lam = None
+    if positive:
+        candidates = calendar_periods(index) if season == "auto" else []
+        block = min(candidates, default=2.0)
+        lam = guerrero_lambda(values, block if len(values) >= 4 * block else 2.0)
+    if transform == "auto":
+        transform = "log" if positive and lam < LOG_BELOW_LAMBDA else "none"
+    elif transform == "log" and not positive:
+        raise ValueError(
+            f"{owner}: transform='log' needs a positive series, but it has values "
+            f"<= 0 (the smallest is {values.min():g}); use transform='none' or "
+            "'auto'."
+        )
+    return transform, lam
+
+
+def _choose_windows(n, horizon, periods, cycle, lookback, n_members, strategy,
+                    owner) -> tuple[list, int, list]:
+    """Each member's lookback, the chunk each pass predicts, and notes."""
+    notes = []
+    if lookback == "auto":
+        # the longest season that fits in a window (longer ones are removed
+        # before the network anyway), or the cycle
+        fits = [int(round(p)) for p in periods if p <= MAX_LOOKBACK]
+        base = max(fits + [cycle or 0, 8]) if fits or not periods else MAX_LOOKBACK
+        base = min(base, MAX_LOOKBACK)
+        lookbacks = [max(int(round(base * f)), MIN_LOOKBACK) for f in LOOKBACK_FACTORS]
+    else:
+        lookbacks = [int(lookback)]
+    members = [lookbacks[i % len(lookbacks)] for i in range(int(n_members))]
+    # every member needs MIN_WINDOWS windows with at least one step ahead
+    room = n - MIN_WINDOWS + 1  # lookback + chunk at most
+    members = [max(min(lb, room - 1), MIN_LOOKBACK) for lb in members]
+    if lookback != "auto" and members[0] < int(lookback):
+        notes.append(f"note: lookback {lookback} lowered to {members[0]}: {n} rows "
+                     f"leave room for {MIN_WINDOWS} training windows of that length")
+    longest = max(members)
+    chunk = max(1, min(horizon, room - longest))
+    if strategy == "recursive":
+        chunk = 1
+    elif strategy == "direct" and chunk < horizon:
+        raise ValueError(
+            f"{owner}: strategy='direct' needs {horizon} outputs per window, but "
+            f"{n} rows leave room for {chunk} with lookback {longest} and "
+            f"{MIN_WINDOWS} windows; use strategy='auto' or pass more history."
+        )
+    if chunk < horizon and strategy == "auto":
+        notes.append(f"note: {n} rows are too few for {horizon} outputs per window; "
+                     f"the forecast feeds back {chunk}-step chunks")
+    return members, chunk, notes
+
+
+def _choose_training(n_windows, batch_size, max_epochs) -> tuple[int, int]:
+    """Batches of about a quarter of the windows; EPOCHS, capped by MAX_STEPS."""
+    if batch_size == "auto":
+        quarter = max(n_windows, 1) / 4
+        batch_size = int(min(64, max(8, 2 ** round(math.log2(quarter)))))
+    if max_epochs == "auto":
+        per_epoch = math.ceil(n_windows / batch_size)
+        max_epochs = int(max(MIN_EPOCHS, min(EPOCHS, MAX_STEPS // per_epoch)))
+    return int(batch_size), int(max_epochs)
 
 
 def configure(
@@ -294,64 +360,19 @@ strategy
             f"window of {MIN_LOOKBACK} rows and {MIN_WINDOWS} training windows); "
             "pass more history."
         )
-    positive = bool(np.all(values > 0))
     non_negative = bool(np.all(values >= 0))
-
-    lam = None
-    if positive:
-        candidates = calendar_periods(series.index) if season == "auto" else []
-        block = min(candidates, default=2.0)
-        lam = guerrero_lambda(values, block if n >= 4 * block else 2.0)
-    if transform == "auto":
-        transform = "log" if positive and lam < LOG_BELOW_LAMBDA else "none"
-    elif transform == "log" and not positive:
-        raise ValueError(
-            f"{owner}: transform='log' needs a positive series, but it has values "
-            f"<= 0 (the smallest is {values.min():g}); use transform='none' or "
-            "'auto'."
-        )
+    transform, lam = _choose_transform(values, series.index, season, transform,
+                                       owner)
     z = np.log(values) if transform == "log" else values
-
-    periods, rejected, notes = _choose_periods(z, series.index, season, owner)
+    periods, rejected = _choose_periods(z, series.index, season, owner)
     harmonics = tuple(_harmonics(p) for p in periods)
     cycle = None
     if not periods:
         cycle = find_cycle(z, max_lag=min(n // 3, MAX_LOOKBACK))
-
-    # windows
-    if lookback == "auto":
-        # the longest season that fits in a window (longer ones are removed
-        # before the network anyway), or the cycle
-        fits = [int(round(p)) for p in periods if p <= MAX_LOOKBACK]
-        base = max(fits + [cycle or 0, 8]) if fits or not periods else MAX_LOOKBACK
-        base = min(base, MAX_LOOKBACK)
-        lookbacks = [max(int(round(base * f)), MIN_LOOKBACK) for f in LOOKBACK_FACTORS]
-    else:
-        lookbacks = [int(lookback)]
-    members = [lookbacks[i % len(lookbacks)] for i in range(int(n_members))]
-    # every member needs MIN_WINDOWS windows with at least one step ahead
-    room = n - MIN_WINDOWS + 1  # lookback + chunk at most
-    members = [min(lb, room - 1) for lb in members]
-    members = [max(lb, MIN_LOOKBACK) for lb in members]
-    longest = max(members)
-    chunk = max(1, min(horizon, room - longest))
-    if strategy == "recursive":
-        chunk = 1
-    elif strategy == "direct" and chunk < horizon:
-        raise ValueError(
-            f"{owner}: strategy='direct' needs {horizon} outputs per window, but "
-            f"{n} rows leave room for {chunk} with lookback {longest} and "
-            f"{MIN_WINDOWS} windows; use strategy='auto' or pass more history."
-        )
-    if chunk < horizon and strategy == "auto":
-        notes.append(f"note: {n} rows are too few for {horizon} outputs per window; "
-                     f"the forecast feeds back {chunk}-step chunks")
-    n_windows = n - longest - chunk + 1
-    if batch_size == "auto":
-        batch_size = int(min(64, max(8, 2 ** round(math.log2(max(n_windows, 1) / 4)))))
-    if max_epochs == "auto":
-        per_epoch = math.ceil(n_windows / batch_size)
-        max_epochs = int(max(MIN_EPOCHS, min(EPOCHS, MAX_STEPS // per_epoch)))
+    members, chunk, notes = _choose_windows(n, horizon, periods, cycle, lookback,
+                                            n_members, strategy, owner)
+    batch_size, max_epochs = _choose_training(n - max(members) - chunk + 1,
+                                              batch_size, max_epochs)
     return ForecastConfig(
         step=step_kind(series.index), n_rows=n, horizon=int(horizon),
         periods=tuple(periods), rejected=tuple(rejected), harmonics=harmonics,
@@ -359,7 +380,7 @@ strategy
         non_negative=non_negative, lookbacks=tuple(members), chunk=int(chunk),
         strategy="direct" if chunk >= horizon else "recursive",
         n_members=int(n_members), hidden_size=int(hidden_size),
-        max_epochs=int(max_epochs), batch_size=int(batch_size),
+        max_epochs=max_epochs, batch_size=batch_size,
         theta_weight=float(theta_weight), level=level,
         season_half_life=None if season_half_life is None else float(season_half_life),
         linear=linear, loss=loss, combine=combine, notes=tuple(notes),

@@ -16,17 +16,23 @@ __all__ = ["change_scale", "normalised_windows", "roll_forecast"]
 
 
 def change_scale(d) -> float:
-    """Mean absolute one-step change of ``d``; its standard deviation (or 1)
-    where it never changes.
+    """Mean absolute one-step change of ``d``.
+
+    A series that never changes has no scale of change: a tiny one is
+    returned (a billionth of its size), so that whatever an untrained network
+    outputs, the forecast of a constant stays that constant.
 
     >>> change_scale(np.array([1.0, 3.0, 2.0]))
     1.5
+    >>> change_scale(np.full(5, 7.0)) < 1e-8
+    True
     """
     d = np.asarray(d, dtype=np.float64)
     diffs = np.abs(np.diff(d))
     scale = float(diffs.mean()) if diffs.size else 0.0
-    if not np.isfinite(scale) or scale <= 1e-12:
-        scale = float(np.std(d)) or 1.0
+    size = float(np.max(np.abs(d))) if d.size else 0.0
+    if not np.isfinite(scale) or scale <= 1e-12 * max(size, 1.0):
+        scale = 1e-9 * max(size, 1.0)
     return scale
 
 

@@ -109,6 +109,13 @@ def test_overrides_are_used_as_given():
     assert configure(series(96), 6, season=None).periods == ()
 
 
+def test_a_lookback_too_long_for_the_series_is_lowered_with_a_note():
+    cfg = configure(series(60), 6, lookback=50)
+    assert cfg.lookbacks[0] == 60 - C.MIN_WINDOWS
+    assert cfg.notes[0] == ("note: lookback 50 lowered to 44: 60 rows leave room "
+                            "for 16 training windows of that length")
+
+
 def test_direct_is_refused_when_the_series_is_too_short():
     with pytest.raises(ValueError, match="strategy='direct' needs 18 outputs"):
         configure(series(40), 18, strategy="direct")

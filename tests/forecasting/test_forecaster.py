@@ -182,6 +182,13 @@ def test_an_index_without_a_step_says_how_to_get_one():
         LSTMForecaster(**TINY).fit(dates)
 
 
+@pytest.mark.parametrize("value", [0.0, 5.0, -3.0])
+def test_a_constant_series_is_forecast_as_that_constant(value):
+    series = pd.Series(value, index=pd.date_range("2000", periods=40, freq="MS"))
+    fc = LSTMForecaster(horizon=5, **TINY).fit(series).predict()
+    np.testing.assert_allclose(fc, value, atol=1e-6)
+
+
 def test_covariates_are_refused_for_now():
     series = seasonal_series(40, "MS", 12)
     with pytest.raises(ValueError, match="X \\(covariates\\) is not supported"):
