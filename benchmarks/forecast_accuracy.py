@@ -473,8 +473,10 @@ def main(argv=None) -> int:
     facts_path = Path(args.csv).with_suffix(".json") if args.csv else None
     if args.render:
         raw = pd.read_csv(args.render)
-        labels = [lbl for lbl in labels if lbl in set(raw["model"])] or list(
-            dict.fromkeys(raw["model"]))
+        # the planned models it holds, then its variants
+        scored = list(dict.fromkeys(raw["model"]))
+        labels = ([lbl for lbl in labels if lbl in scored]
+                  + [lbl for lbl in scored if lbl not in labels])
         raw = raw[raw["model"].isin(labels)]
         facts = json.loads(Path(args.render).with_suffix(".json").read_text())
     else:
@@ -498,7 +500,9 @@ def main(argv=None) -> int:
     if args.csv and not args.render:
         raw.to_csv(args.csv, index=False)
         facts_path.write_text(json.dumps(facts, indent=1) + "\n")
-    print(f"wrote {args.out}, {args.csv} ({facts['minutes']:.1f} min)")
+    written = [args.out, args.rst] + ([] if args.render else [args.csv])
+    print(f"wrote {', '.join(p for p in written if p)} "
+          f"(the fits took {facts['minutes']:.1f} min)")
     return 0
 
 

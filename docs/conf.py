@@ -40,7 +40,8 @@ extensions = [
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "_templates", "Thumbs.db", ".DS_Store",
                     # included by accuracy.rst
-                    "forecast_accuracy_results.rst", "forecast_accuracy_ablation.rst"]
+                    "forecast_accuracy_results.rst", "forecast_accuracy_ablation.rst",
+                    "forecast_accuracy_loss.rst"]
 source_suffix = {".rst": "restructuredtext"}
 root_doc = "index"
 
@@ -52,7 +53,14 @@ html_theme_options = {
 }
 
 autosummary_generate = True
-autodoc_default_options = {"members": True, "inherited-members": False}
+# Members that sklstm's own bases give (fit and transform of every
+# transformer) are documented; scikit-learn's (get_params, set_output) are not.
+autodoc_default_options = {
+    "members": True,
+    "inherited-members": ",".join(
+        ["TransformerMixin", "RegressorMixin", "MetaEstimatorMixin", "BaseEstimator"]
+    ),
+}
 autodoc_typehints = "none"
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
@@ -85,7 +93,8 @@ def _api_listing() -> str:
     functions = [n for n, o in top if callable(o) and not inspect.isclass(o)]
 
     extra_modules = []
-    for title, name in [("Forecasting", "sklstm.forecasting"),
+    for title, name in [("Functions on arrays", "sklstm.preprocessing"),
+                        ("Forecasting", "sklstm.forecasting"),
                         ("Default pipeline", "sklstm.pipeline"),
                         ("Data sets", "sklstm.datasets"),
                         ("Metrics", "sklstm.metrics")]:

@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import (
     Options,
     RealNotInt,
     StrOptions,
+    validate_params,
 )
 from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import _check_feature_names_in, validate_data
@@ -26,4 +27,5 @@ __all__ = [
     "_fit_context",
     "_get_output_config",
     "validate_data",
+    "validate_params",
 ]

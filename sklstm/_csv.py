@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sklstm.utils._time import regular_grid
+
 __all__ = ["InputError", "read_series", "regularise_index"]
 
 
@@ -135,47 +137,13 @@ def _parse_times(raw: pd.Series, name: str) -> pd.Index:
     return pd.DatetimeIndex(best, name=name)
 
 
-def _infer_freq(index: pd.DatetimeIndex):
-    """``pd.infer_freq`` as an offset (or None), across pandas versions."""
-    if len(index) < 3:
-        return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        freq = pd.infer_freq(index)
-    return None if freq is None else pd.tseries.frequencies.to_offset(freq)
-
-
-_CALENDAR_FREQS = ("YS", "YE", "QS", "QE", "MS", "ME", "SMS", "SME")
-
-
-def _regular_grid(index: pd.DatetimeIndex) -> pd.DatetimeIndex | None:
-    """The coarsest regular grid holding every timestamp of ``index``, or None."""
-    diffs = np.diff(index.to_numpy())
-    step = diffs.min()
-    if step > np.timedelta64(0) and not np.any(diffs % step):
-        step = pd.Timedelta(step)
-        day = pd.Timedelta(days=1)
-        offset = f"{step // day}D" if step % day == pd.Timedelta(0) else step
-        grid = pd.date_range(index[0], index[-1], freq=offset, name=index.name)
-        if len(grid) <= 4 * len(index):
-            return grid
-    for freq in _CALENDAR_FREQS:
-        try:
-            grid = pd.date_range(index[0], index[-1], freq=freq, name=index.name)
-        except ValueError:
-            continue
-        if len(grid) and index.isin(grid).all() and len(grid) <= 4 * len(index):
-            return grid
-    return None
-
-
 def regularise_index(series: pd.Series, what: str = "--time") -> pd.Series:
     """Put ``series`` on a regular time grid, missing steps becoming NaN gaps.
 
     A DatetimeIndex gets its ``freq``; when some steps are missing (a day
     without a row), they are inserted as NaN so the gap is visible to an
     interpolator. An integer index must have a constant step once sorted,
-    after the same insertion.
+    after the same insertion. The grid is :func:`sklstm.utils._time.regular_grid`.
 
     Raises
     ------
@@ -186,28 +154,19 @@ def regularise_index(series: pd.Series, what: str = "--time") -> pd.Series:
     name = index.name
     if len(index) < 2:
         return series
+    grid = regular_grid(index)
+    if grid is not None:
+        return series.reindex(grid)
     if isinstance(index, pd.DatetimeIndex):
-        freq = _infer_freq(index)
-        if freq is not None:
-            series.index = pd.DatetimeIndex(index, freq=freq, name=name)
-            return series
-        grid = _regular_grid(index)
-        if grid is not None:
-            return series.reindex(grid)
         raise InputError(
             f"{what} {name!r}: the timestamps are not equally spaced and no regular "
             f"step fits them all (e.g. {index[0]}, {index[1]}, ..., {index[-1]}); "
             "resample the data to one step first, e.g. df.resample('D').mean()."
         )
-    steps = np.diff(index.to_numpy())
-    step = int(np.min(steps))
-    if step <= 0 or np.any(steps % step):
-        raise InputError(
-            f"{what} {name!r}: the integer time stamps are not equally spaced; "
-            "resample the data to one step first."
-        )
-    grid = pd.RangeIndex(int(index[0]), int(index[-1]) + step, step, name=name)
-    return series.reindex(grid)
+    raise InputError(
+        f"{what} {name!r}: the integer time stamps are not equally spaced; "
+        "resample the data to one step first."
+    )
 
 
 def read_series(path, target: str, time: str | None = None) -> pd.Series:

@@ -20,6 +20,7 @@ cloudpickle = pytest.importorskip("cloudpickle")
 
 import joblib  # noqa: E402
 import torch  # noqa: E402
+from conftest import TINY_LSTM  # noqa: E402
 from sklearn.model_selection import (  # noqa: E402
     GridSearchCV,
     RandomizedSearchCV,
@@ -41,8 +42,7 @@ from sklstm.datasets import load_airline  # noqa: E402
 
 pytestmark = pytest.mark.dask
 
-TINY = dict(lookback=6, hidden_size=4, max_epochs=3, batch_size=32, lr=1e-2,
-            random_state=0)
+TINY = {**TINY_LSTM, "hidden_size": 4, "max_epochs": 3, "batch_size": 32}
 GRID = {
     "regressor__lstm__hidden_size": [4, 8],
     "regressor__clean__window": [5, 9],

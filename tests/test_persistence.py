@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from conftest import TINY_LSTM
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -37,8 +38,7 @@ from sklstm import (
     SeasonalSine,
 )
 
-TINY = dict(lookback=6, hidden_size=8, max_epochs=4, batch_size=16, lr=1e-2,
-            random_state=0, n_threads=1)
+TINY = {**TINY_LSTM, "batch_size": 16}
 
 
 def _data(n=120, seed=0):

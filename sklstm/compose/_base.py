@@ -1,4 +1,9 @@
-"""Input checks for meta-estimators that hand X on to an inner regressor.
+"""The base of sklstm's meta-estimators, and their input checks.
+
+:class:`MetaRegressor` is the base of the regressors that fit a clone of an
+inner regressor on a changed target (:class:`~sklstm.ConstrainedRegressor`,
+:class:`~sklstm.LevelDifferenceRegressor`): it clones and fits, predicts
+through the inner regressor, and takes its tags from it.
 
 A meta-estimator passes X on unchanged and lets the inner regressor validate
 it, as scikit-learn's ``TransformedTargetRegressor`` does: missing values in X
@@ -14,18 +19,25 @@ from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
 
 from sklstm._compat import validate_data
 from sklstm.utils._validation import (
-    _first_bad_rows,
     check_numeric_input,
     column_labels,
+    first_bad_rows,
     who,
 )
 
-__all__ = ["MetaInput", "accepts_nan", "check_meta_input", "inner_may_take"]
+__all__ = [
+    "MetaInput",
+    "MetaRegressor",
+    "accepts_nan",
+    "check_meta_input",
+    "inner_may_take",
+]
 
 
 def accepts_nan(estimator) -> bool:
@@ -148,7 +160,7 @@ def _nan_error(checked: MetaInput, inner, exc: ValueError) -> ValueError | None:
     reason += "" if reason.endswith(".") else "."
     return ValueError(
         f"{checked.owner}: X {checked.labels[j]} contains {int(nan[:, j].sum())} NaN "
-        f"value(s), at row(s) {_first_bad_rows(nan[:, j], checked.index)}; they are "
+        f"value(s), at row(s) {first_bad_rows(nan[:, j], checked.index)}; they are "
         f"passed on to the inner regressor {type(inner).__name__}, which failed: "
         f"{reason} Fill them inside the model (an Interpolator as the first step "
         "of a pipeline) or before it."
@@ -175,3 +187,36 @@ def inner_may_take(checked: MetaInput, inner=None):
             if named is not None:
                 raise named from exc
         raise
+
+
+class MetaRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
+    """Base of the regressors that fit a clone of ``regressor`` on a changed y.
+
+    A subclass checks X and y with :func:`check_meta_input`, changes the
+    target, and calls :meth:`_fit_inner`; ``predict`` calls
+    :meth:`_predict_inner` and changes the predictions back. Its tags are the
+    inner regressor's where they describe the data: missing values in X,
+    single or multiple outputs, poor scores, non-determinism.
+    """
+
+    def _fit_inner(self, checked: MetaInput, X, target, fit_params) -> None:
+        """Fit ``regressor_``, a clone of ``regressor``, on ``(X, target)``."""
+        with inner_may_take(checked, self.regressor):
+            self.regressor_ = clone(self.regressor).fit(X, target, **fit_params)
+
+    def _predict_inner(self, checked: MetaInput, X) -> np.ndarray:
+        """``regressor_``'s predictions for X, as float64."""
+        with inner_may_take(checked, self.regressor_):
+            return np.asarray(self.regressor_.predict(X), dtype=np.float64)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self.regressor)
+        tags.input_tags.allow_nan = accepts_nan(self.regressor)
+        tags.target_tags.multi_output = inner.target_tags.multi_output
+        tags.target_tags.single_output = inner.target_tags.single_output
+        tags.regressor_tags.poor_score = inner.regressor_tags is not None and (
+            inner.regressor_tags.poor_score
+        )
+        tags.non_deterministic = inner.non_deterministic
+        return tags

@@ -6,13 +6,11 @@ from numbers import Real
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
 from sklearn.isotonic import isotonic_regression
-from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
 from sklstm._compat import HasMethods, StrOptions, _fit_context
-from sklstm.compose._base import accepts_nan, check_meta_input, inner_may_take
+from sklstm.compose._base import MetaRegressor, check_meta_input
 from sklstm.utils._validation import who
 
 __all__ = [
@@ -111,7 +109,7 @@ def _reject_unordered_index(est, index, order: str) -> None:
         )
 
 
-class ConstrainedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
+class ConstrainedRegressor(MetaRegressor):
     """Wrap any regressor so that its predictions are non-negative and ordered.
 
     The inner regressor (a linear model, a gradient-boosting model, a
@@ -252,8 +250,7 @@ class ConstrainedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
                     "lower_bound."
                 )
             target = np.log1p(y_values - self.lower_bound)
-        with inner_may_take(checked, self.regressor):
-            self.regressor_ = clone(self.regressor).fit(X, target, **fit_params)
+        self._fit_inner(checked, X, target, fit_params)
         return self
 
     def predict(self, X):
@@ -272,8 +269,7 @@ class ConstrainedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         checked = check_meta_input(self, X, reset=False, method="predict")
-        with inner_may_take(checked, self.regressor_):
-            pred = np.asarray(self.regressor_.predict(X), dtype=np.float64)
+        pred = self._predict_inner(checked, X)
         if self._mode() == "log":
             # Cap at log(largest float) so a wild inner prediction stays finite.
             pred = self.lower_bound + np.expm1(np.minimum(pred, _LOG_MAX))
@@ -297,16 +293,8 @@ class ConstrainedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        inner = get_tags(self.regressor)
-        tags.input_tags.allow_nan = accepts_nan(self.regressor)
-        tags.target_tags.multi_output = inner.target_tags.multi_output
-        tags.target_tags.single_output = inner.target_tags.single_output
         # Predictions never go below the bound, so targets should not either.
         tags.target_tags.positive_only = self._mode() is not None
-        tags.regressor_tags.poor_score = inner.regressor_tags is not None and (
-            inner.regressor_tags.poor_score
-        )
-        tags.non_deterministic = inner.non_deterministic
         return tags
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
-from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
 from sklstm._compat import HasMethods, _fit_context
-from sklstm.compose._base import accepts_nan, check_meta_input, inner_may_take
+from sklstm.compose._base import MetaRegressor, check_meta_input
+from sklstm.utils._columns import resolve_column
 from sklstm.utils._validation import column_labels, who
 
 __all__ = ["LevelDifferenceRegressor", "from_level", "to_level"]
@@ -44,7 +43,7 @@ def to_level(delta: np.ndarray, level: np.ndarray, relative: bool) -> np.ndarray
     return level * (1.0 + delta) if relative else delta + level
 
 
-class LevelDifferenceRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
+class LevelDifferenceRegressor(MetaRegressor):
     """Fit on the change from a level column of X; predict on the original scale.
 
     Trending series are easier to learn as changes: instead of the value ``h``
@@ -111,23 +110,6 @@ class LevelDifferenceRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator
         self.level = level
         self.relative = relative
 
-    def _level_index(self, n_features: int) -> int:
-        names = list(getattr(self, "feature_names_in_", []))
-        if isinstance(self.level, str):
-            if self.level not in names:
-                raise ValueError(
-                    f"{who(self, 'fit')}: level column {self.level!r} is not in X; "
-                    f"X has columns {names or list(range(n_features))}. Pass a "
-                    "DataFrame with that column or a position."
-                )
-            return names.index(self.level)
-        if not -n_features <= self.level < n_features:
-            raise ValueError(
-                f"{who(self, 'fit')}: level={self.level} is not a column position "
-                f"of X, which has {n_features} column(s)."
-            )
-        return int(self.level) % n_features
-
     def _level(self, checked, X, method: str) -> np.ndarray:
         name = column_labels(X, self.n_features_in_)[self.level_index_]
         if checked.values is not None:
@@ -181,11 +163,13 @@ class LevelDifferenceRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator
         self : LevelDifferenceRegressor
         """
         checked = check_meta_input(self, X, reset=True, method="fit", y=y)
-        self.level_index_ = self._level_index(self.n_features_in_)
+        self.level_index_ = resolve_column(
+            self.level, self.n_features_in_, getattr(self, "feature_names_in_", None),
+            owner=who(self, "fit"), param="level",
+        )
         level = self._level(checked, X, "fit")
         target = from_level(checked.y, level, self.relative)
-        with inner_may_take(checked, self.regressor):
-            self.regressor_ = clone(self.regressor).fit(X, target, **fit_params)
+        self._fit_inner(checked, X, target, fit_params)
         return self
 
     def predict(self, X):
@@ -203,24 +187,10 @@ class LevelDifferenceRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator
         check_is_fitted(self)
         checked = check_meta_input(self, X, reset=False, method="predict")
         level = self._level(checked, X, "predict")
-        with inner_may_take(checked, self.regressor_):
-            delta = np.asarray(self.regressor_.predict(X), dtype=np.float64)
-        return to_level(delta, level, self.relative)
+        return to_level(self._predict_inner(checked, X), level, self.relative)
 
     @classmethod
     def _test_params(cls):
         from sklearn.linear_model import Ridge
 
         return [{"regressor": Ridge()}, {"regressor": Ridge(alpha=0.1), "level": -1}]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        inner = get_tags(self.regressor)
-        tags.input_tags.allow_nan = accepts_nan(self.regressor)
-        tags.target_tags.multi_output = inner.target_tags.multi_output
-        tags.target_tags.single_output = inner.target_tags.single_output
-        tags.regressor_tags.poor_score = inner.regressor_tags is not None and (
-            inner.regressor_tags.poor_score
-        )
-        tags.non_deterministic = inner.non_deterministic
-        return tags

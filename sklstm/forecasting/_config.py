@@ -297,7 +297,7 @@ def configure(
     level="smoothed",
     season_half_life=5,
     linear="none",
-    loss="mae",
+    loss="mse",
     combine="median",
     strategy="auto",
     owner: str = "configure",

@@ -85,7 +85,7 @@ class LSTMForecaster(BaseEstimator):
     weighted more); windows expressed relative to the exponentially smoothed
     level at their last row and divided by the mean absolute one-step
     change; ``n_members`` :class:`~sklstm.LSTMRegressor` networks (seeds and
-    lookbacks differ; absolute-error loss) trained on them to predict the
+    lookbacks differ; squared-error loss) trained on them to predict the
     next ``chunk`` changes; their median forecast, averaged with the Theta
     method's forecast of the same deseasonalised series, with the season
     added back, the log undone and negative values clipped when the history
@@ -126,8 +126,9 @@ class LSTMForecaster(BaseEstimator):
     linear : {"none", "highway"}, default="none"
         "highway" adds a linear autoregressive path beside each LSTM
         (LSTNet); it did not win on the development series.
-    loss : {"mae", "mse", "huber"}, default="mae"
-        Training loss.
+    loss : {"mae", "mse", "huber"}, default="mse"
+        Training loss; squared error beat absolute error on 15 of the 21
+        development series (mean MASE ratio 0.98).
     combine : {"median", "mean"}, default="median"
         How member forecasts are combined.
     strategy : {"auto", "direct", "recursive"}, default="auto"
@@ -220,7 +221,7 @@ class LSTMForecaster(BaseEstimator):
         level="smoothed",
         season_half_life=5,
         linear="none",
-        loss="mae",
+        loss="mse",
         combine="median",
         strategy="auto",
         lr=1e-3,

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sklstm.preprocessing._seasonal import seasonal_terms
-from sklstm.utils._history import index_step
+from sklstm.utils._time import index_step, step_span
 
 __all__ = [
     "FourierSeason",
@@ -75,9 +75,8 @@ def step_kind(index) -> str:
              "C": "business daily"}
     if code in names and n == 1:
         return names[code]
-    try:
-        span = pd.Timedelta(step)
-    except (ValueError, TypeError):
+    span = step_span(step)
+    if span is None:
         return f"{n} x {code}"
     if span == _DAY:
         return "daily"
@@ -176,10 +175,8 @@ def calendar_periods(index) -> list[float]:
         return fixed[kind]
     if not isinstance(index, pd.DatetimeIndex) or kind == "irregular":
         return []
-    step = index_step(index)
-    try:
-        span = pd.Timedelta(step)
-    except (ValueError, TypeError):
+    span = step_span(index_step(index))
+    if span is None:
         return []
     if pd.Timedelta(0) < span < _DAY and (_DAY % span) == pd.Timedelta(0):
         per_day = float(_DAY / span)

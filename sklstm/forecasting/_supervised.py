@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import warnings
 from numbers import Integral
 
 import numpy as np
 import pandas as pd
 
+from sklstm.utils._time import first_gap
+
 __all__ = [
     "as_frame",
     "check_regular_index",
     "check_time_index",
-    "first_gap",
     "make_supervised",
     "resolve_horizons",
 ]
@@ -105,93 +105,10 @@ def check_time_index(index: pd.Index, owner: str) -> None:
         )
 
 
-def _infer_freq(index: pd.DatetimeIndex):
-    with warnings.catch_warnings():
-        # pandas 3 warns that infer_freq will return an offset; either form
-        # goes through to_offset.
-        warnings.simplefilter("ignore")
-        freq = pd.infer_freq(index)
-    return None if freq is None else pd.tseries.frequencies.to_offset(freq)
-
-
-def _modal_step(steps: np.ndarray):
-    """The most common step (the smallest among ties)."""
-    values, counts = np.unique(steps, return_counts=True)
-    return values[np.argmax(counts)]
-
-
-def _regular_freq(index: pd.DatetimeIndex):
-    """The frequency of the longest prefix, else suffix, of ``index`` with one.
-
-    Failing both (no three rows in a row are regular), the most common step.
-    """
-    n = len(index)
-    lo, hi = 2, n  # the prefix of lo rows is too short to say; hi has no freq
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        lo, hi = (mid, hi) if _infer_freq(index[:mid]) is not None else (lo, mid)
-    if lo >= 3:
-        return _infer_freq(index[:lo])
-    bad, good = 0, n - 2  # index[bad:] has no freq; index[good:] is too short
-    while good - bad > 1:
-        mid = (bad + good) // 2
-        bad, good = (bad, mid) if _infer_freq(index[mid:]) is not None else (mid, good)
-    if n - good >= 3:
-        return _infer_freq(index[good:])
-    step = _modal_step(np.diff(index.asi8))
-    return pd.tseries.frequencies.to_offset(pd.Timedelta(int(step), unit=index.unit))
-
-
-def first_gap(index: pd.Index) -> tuple[int, str] | None:
-    """Where a sorted, duplicate-free time index stops being equally spaced.
-
-    Returns ``(i, step)``: the step from ``index[i]`` to ``index[i + 1]`` is
-    not the index's regular ``step`` (a frequency string such as ``"D"`` or
-    ``"MS"`` for a DatetimeIndex, the integer step of an integer index, the
-    number of periods of a PeriodIndex). None where the index is equally
-    spaced, or is not a time index (strings, floats), whose rows are taken
-    as consecutive steps. A DatetimeIndex is equally spaced when it has a
-    frequency, set or inferable (months of 28 to 31 days are); otherwise its
-    regular step is the frequency of its longest prefix (else suffix) that
-    has one, and else its most common step. An integer or period index's
-    regular step is its most common one.
-
-    >>> idx = pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-03",
-    ...                         "2024-01-05", "2024-01-06"])
-    >>> first_gap(idx)
-    (2, 'D')
-    >>> first_gap(pd.date_range("2024-01-31", periods=4, freq="ME")) is None
-    True
-    >>> first_gap(pd.Index([0, 2, 4, 8, 10]))
-    (2, '2')
-    """
-    if len(index) < 3 or isinstance(index, pd.RangeIndex):
-        return None
-    if isinstance(index, pd.DatetimeIndex):
-        if index.freq is not None or _infer_freq(index) is not None:
-            return None
-        freq = _regular_freq(index)
-        with warnings.catch_warnings():
-            # Some calendar offsets are added row by row, with a warning.
-            warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
-            expected = index[:-1] + freq
-        off = np.flatnonzero(np.asarray(expected != index[1:]))
-        return (int(off[0]), freq.freqstr) if len(off) else None
-    if isinstance(index, pd.PeriodIndex):
-        steps = np.diff(index.asi8)
-    elif pd.api.types.is_integer_dtype(index.dtype):
-        steps = np.diff(index.to_numpy())
-    else:
-        return None
-    step = _modal_step(steps)
-    off = np.flatnonzero(steps != step)
-    return (int(off[0]), str(step)) if len(off) else None
-
-
 def check_regular_index(index: pd.Index, owner: str) -> None:
     """Reject a time index with gaps: the rows must be equally spaced steps.
 
-    See :func:`first_gap` for which indexes are checked.
+    See :func:`sklstm.utils._time.first_gap` for which indexes are checked.
     """
     found = first_gap(index)
     if found is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, EarlyStopping
 
 __all__ = ["EarlyStoppingBest", "FiniteLossGuard"]
 
@@ -39,14 +39,14 @@ class FiniteLossGuard(Callback):
                 )
 
 
-class EarlyStoppingBest(Callback):
-    """Stop when ``monitor`` has not improved for ``patience`` epochs, then
-    load the weights of the best epoch.
+class EarlyStoppingBest(EarlyStopping):
+    """skorch's ``EarlyStopping`` that keeps the best weights and says why it
+    stopped.
 
-    Any decrease counts as an improvement. The best weights are copied in
-    memory at each improvement (an LSTM's state dict is small) and loaded at
-    the end of training, whether training stopped early or ran to
-    ``max_epochs``.
+    Stops when ``monitor`` has not improved for ``patience`` epochs; any
+    decrease counts as an improvement (``threshold=0``). The best epoch's
+    weights are loaded at the end of training (``load_best``), whether
+    training stopped early or ran to ``max_epochs``.
 
     Parameters
     ----------
@@ -54,65 +54,50 @@ class EarlyStoppingBest(Callback):
         History key to minimise.
     patience : int or None, default=10
         Epochs without improvement before stopping; None never stops early
-        (the best weights are still restored when ``restore_best``).
-    restore_best : bool, default=True
+        (the best weights are still restored when ``load_best``).
+    threshold, threshold_mode, lower_is_better, sink
+        As in :class:`skorch.callbacks.EarlyStopping`.
+    load_best : bool, default=True
         Load the best epoch's weights at the end of training.
 
     Attributes
     ----------
-    best_epoch_ : int or None
-        1-based epoch with the lowest ``monitor``.
-    best_score_ : float
+    best_epoch_ : int
+        1-based epoch with the best ``monitor`` (0 before any).
     stop_reason_ : str
         Why training ended.
     """
 
-    def __init__(self, monitor="valid_loss", patience=10, restore_best=True):
-        self.monitor = monitor
-        self.patience = patience
-        self.restore_best = restore_best
-
-    def initialize(self):
-        self.best_epoch_ = None
-        self.best_score_ = math.inf
-        self.stop_reason_ = None
-        self.best_state_ = None
-        return self
+    def __init__(
+        self,
+        monitor="valid_loss",
+        patience=10,
+        threshold=0.0,
+        threshold_mode="abs",
+        lower_is_better=True,
+        sink=print,
+        load_best=True,
+    ):
+        super().__init__(
+            monitor=monitor,
+            patience=patience,
+            threshold=threshold,
+            threshold_mode=threshold_mode,
+            lower_is_better=lower_is_better,
+            sink=sink,
+            load_best=load_best,
+        )
 
     def on_train_begin(self, net, **kwargs):
-        self.initialize()
+        super().on_train_begin(net, **kwargs)
         self.stop_reason_ = f"max_epochs={net.max_epochs} reached"
 
     def on_epoch_end(self, net, **kwargs):
-        epoch = net.history[-1, "epoch"]
-        score = net.history[-1, self.monitor]
-        if score < self.best_score_:
-            self.best_score_ = float(score)
-            self.best_epoch_ = epoch
-            if self.restore_best:
-                self.best_state_ = {
-                    k: v.detach().clone() for k, v in net.module_.state_dict().items()
-                }
-        if self.patience is not None and epoch - self.best_epoch_ >= self.patience:
+        try:
+            super().on_epoch_end(net, **kwargs)
+        except KeyboardInterrupt:  # skorch's way to end fit_loop
             self.stop_reason_ = (
-                f"early stopping at epoch {epoch}: {self.monitor} did not improve "
-                f"for {self.patience} epochs"
+                f"early stopping at epoch {net.history[-1, 'epoch']}: "
+                f"{self.monitor} did not improve for {self.patience} epochs"
             )
-            if net.verbose:
-                print(f"Stopping: {self.monitor} has not improved in the last "
-                      f"{self.patience} epochs.")
-            raise KeyboardInterrupt  # skorch's way to end fit_loop
-
-    def on_train_end(self, net, **kwargs):
-        if self.best_state_ is not None:
-            if self.best_epoch_ != len(net.history):
-                net.module_.load_state_dict(self.best_state_)
-                if net.verbose:
-                    print(f"Restored the weights of epoch {self.best_epoch_} "
-                          f"({self.monitor}={self.best_score_:.4g}).")
-            self.best_state_ = None
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["best_state_"] = None
-        return state
+            raise

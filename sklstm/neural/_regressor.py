@@ -27,10 +27,15 @@ from sklstm.neural._data import (
 from sklstm.neural._module import LSTMNet
 from sklstm.neural._threads import resolve_n_threads, torch_threads
 from sklstm.utils._history import extend_with_history, record_history
-from sklstm.utils._validation import _first_bad_rows, check_numeric_input, who
+from sklstm.utils._validation import check_numeric_input, check_target, who
 from sklstm.utils.discovery import TIME_ORDER_XFAILS
 
-__all__ = ["LSTMRegressor", "resolve_device", "scale_parameters"]
+__all__ = [
+    "LSTMRegressor",
+    "resolve_device",
+    "scale_parameters",
+    "validation_size",
+]
 
 #: Fused Adam (one kernel for all parameters, CPU and CUDA) from torch 2.4 on;
 #: on the CPU it takes the optimizer step from ~0.55 ms to ~0.2 ms for this net.
@@ -89,6 +94,21 @@ def scale_parameters(y: np.ndarray, center: bool) -> tuple[np.ndarray, np.ndarra
     return offset, scale
 
 
+def validation_size(n_windows: int, fraction: float | None) -> int:
+    """How many of the last windows to hold out for validation.
+
+    At least one and at most ``n_windows - 1`` when ``fraction`` is positive;
+    0 when it is 0 or None, or when there are fewer than two windows.
+
+    >>> validation_size(100, 0.15), validation_size(3, 0.15), validation_size(1, 0.5)
+    (15, 1, 0)
+    """
+    frac = fraction or 0.0
+    if frac <= 0 or n_windows < 2:
+        return 0
+    return min(max(int(frac * n_windows), 1), n_windows - 1)
+
+
 class _WindowNet(NeuralNetRegressor):
     """skorch's regressor plus an L1 penalty on the weights (not the biases)."""
 
@@ -129,7 +149,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
     sees values it was trained on, just held constant. ``fit`` trains only on
     full windows, so it needs at least ``lookback`` rows.
     **History that continues.** ``fit`` remembers its last ``lookback - 1``
-    rows (``tail_``); when the rows given to ``predict`` carry an index that
+    rows (``history_``); when the rows given to ``predict`` carry an index that
     continues the fit index (a ``TimeSeriesSplit`` test fold of a
     DataFrame), the first windows are completed with those rows instead of
     padding.
@@ -225,9 +245,11 @@ default="adam"
         Why training ended.
     n_epochs_ : int
         Epochs run.
-    tail_ : History or None
+    history_ : History or None
         The last ``lookback - 1`` fit rows, used when predict continues the
-        fit index.
+        fit index (the transformers keep theirs under the same name); None
+        after a fit on windows. The epochs' log is skorch's
+        ``net_.history``, summarised in ``loss_history_``.
     target_offset_, target_scale_ : ndarray of shape (n_outputs,)
         ``y`` is trained as ``(y - target_offset_) / target_scale_``.
     n_outputs_ : int
@@ -353,38 +375,57 @@ default="adam"
         -------
         self : LSTMRegressor
         """
-        prefix = who(self, "fit")
+        owner = who(self, "fit")
         if y is None:
             raise ValueError(
-                f"{prefix} requires y to be passed, but the target y is None."
+                f"{owner} requires y to be passed, but the target y is None."
             )
-        self.device_ = resolve_device(self.device, prefix)
+        self.device_ = resolve_device(self.device, owner)
         if self.highway > self.lookback:
             raise ValueError(
-                f"{prefix}: highway={self.highway} reads more steps than a window "
+                f"{owner}: highway={self.highway} reads more steps than a window "
                 f"has (lookback={self.lookback}); use highway <= lookback."
             )
+        windows, y = self._fit_windows(X, y, owner)
+        targets = self._scale_target(y)
+        rng = check_random_state(self.random_state)
+        torch_seed = int(rng.randint(np.iinfo(np.int32).max))
+        shuffle_rng = np.random.RandomState(rng.randint(np.iinfo(np.int32).max))
+        train, valid = self._split(windows, targets)
+        monitor = "train_loss" if valid is None else "valid_loss"
+        net = self._build_net(windows.shape[2], valid, monitor, shuffle_rng, owner)
+        self.net_ = self._train(net, train, torch_seed)
+        self._summarise_training(monitor)
+        return self
+
+    def _fit_windows(self, X, y, owner):
+        """The training windows and their targets; remembers the fit history.
+
+        3-D input is taken as ready windows; rows give one window per full
+        ``lookback`` rows, and the target of the window ending at each row.
+        """
         if getattr(X, "ndim", None) == 3:
             windows, y = self._validate_windows(X, y, reset=True, method="fit")
-            self.tail_ = None
-        else:
-            index = X.index if isinstance(X, pd.DataFrame) else None
-            _check_target(y, index, prefix)
-            values, index, y = check_numeric_input(
-                self, X, reset=True, method="fit", allow_nan=False, y=y,
-                multi_output=True, y_numeric=True,
+            self.history_ = None
+            return windows, y
+        values, index, y = check_numeric_input(
+            self, X, reset=True, method="fit", allow_nan=False, y=y,
+            multi_output=True, y_numeric=True,
+        )
+        if len(values) < self.lookback:
+            n = len(values)
+            raise ValueError(
+                f"{owner}: X has {n} rows (n_samples = {n}) but "
+                f"lookback={self.lookback} needs at least {self.lookback}; "
+                "lower lookback or pass more rows."
             )
-            if len(values) < self.lookback:
-                n = len(values)
-                raise ValueError(
-                    f"{prefix}: X has {n} rows (n_samples = {n}) but "
-                    f"lookback={self.lookback} needs at least {self.lookback}; "
-                    "lower lookback or pass more rows."
-                )
-            windows = sliding_windows(values.astype(np.float32), self.lookback)
-            y = y[self.lookback - 1 :]
-            self.tail_ = record_history(values, index, self.lookback - 1)
-            self.input_ndim_ = 2
+        self.history_ = record_history(values, index, self.lookback - 1)
+        self.input_ndim_ = 2
+        windows = sliding_windows(values.astype(np.float32), self.lookback)
+        return windows, y[self.lookback - 1 :]
+
+    def _scale_target(self, y):
+        """``y`` as float32 rows of ``(y - target_offset_) / target_scale_``."""
         y2 = y.reshape(len(y), -1)
         self.n_outputs_ = y2.shape[1]
         self.y_ndim_ = y.ndim
@@ -393,21 +434,20 @@ default="adam"
         else:
             offset, scale = np.zeros(self.n_outputs_), np.ones(self.n_outputs_)
         self.target_offset_, self.target_scale_ = offset, scale
-        targets = ((y2 - offset) / scale).astype(np.float32)
+        return ((y2 - offset) / scale).astype(np.float32)
 
-        rng = check_random_state(self.random_state)
-        torch_seed = int(rng.randint(np.iinfo(np.int32).max))
-        shuffle_rng = np.random.RandomState(rng.randint(np.iinfo(np.int32).max))
+    def _split(self, windows, targets):
+        """The training part and the validation part (None when there is none)."""
         n_windows = len(windows)
-        n_valid = self._n_valid(n_windows)
+        n_valid = validation_size(n_windows, self.validation_fraction)
         train = WindowDataset(windows, targets, np.arange(n_windows - n_valid))
-        valid = (
-            WindowDataset(windows, targets, np.arange(n_windows - n_valid, n_windows))
-            if n_valid
-            else None
-        )
-        monitor = "valid_loss" if n_valid else "train_loss"
-        net = self._build_net(windows.shape[2], valid, monitor, shuffle_rng, prefix)
+        if not n_valid:
+            return train, None
+        positions = np.arange(n_windows - n_valid, n_windows)
+        return train, WindowDataset(windows, targets, positions)
+
+    def _train(self, net, train, torch_seed):
+        """Fit ``net`` on ``train`` under its own torch seed and thread count."""
         cuda = torch.device(self.device_).type == "cuda"
         devices = [torch.device(self.device_).index or 0] if cuda else []
         with torch_threads(resolve_n_threads(self.n_threads)):
@@ -416,17 +456,9 @@ default="adam"
                 net.fit(train, y=None)
         # the validation part must not travel with the pickled model
         net.train_split = None
-        self.net_ = net
-        self._summarise_training(monitor)
-        return self
+        return net
 
-    def _n_valid(self, n_windows: int) -> int:
-        frac = self.validation_fraction or 0.0
-        if frac <= 0 or n_windows < 2:
-            return 0
-        return min(max(int(frac * n_windows), 1), n_windows - 1)
-
-    def _build_net(self, n_features, valid, monitor, shuffle_rng, prefix):
+    def _build_net(self, n_features, valid, monitor, shuffle_rng, owner):
         if isinstance(self.optimizer, str):
             optimizer, optimizer_kw = OPTIMIZERS[self.optimizer]
         else:
@@ -435,11 +467,11 @@ default="adam"
                 optimizer, torch.optim.Optimizer
             ):
                 raise TypeError(
-                    f"{prefix}: optimizer={optimizer.__name__} is not a torch "
+                    f"{owner}: optimizer={optimizer.__name__} is not a torch "
                     f"optimizer; pass one of {sorted(OPTIMIZERS)} or a subclass "
                     "of torch.optim.Optimizer."
                 )
-        callbacks = [("finite_loss", FiniteLossGuard(prefix))]
+        callbacks = [("finite_loss", FiniteLossGuard(owner))]
         if self.lr_scheduler == "plateau":
             callbacks.append(("lr_scheduler", LRScheduler(
                 policy="ReduceLROnPlateau", monitor=monitor, factor=0.5,
@@ -502,7 +534,7 @@ default="adam"
         self.loss_history_ = frame[[k for k in keys[1:]] + ["lr", "dur"]]
         self.n_epochs_ = len(frame)
         stopper = dict(self.net_.callbacks_).get("early_stopping")
-        if stopper is not None and stopper.best_epoch_ is not None:
+        if stopper is not None and stopper.best_epoch_ > 0:
             self.best_epoch_ = int(stopper.best_epoch_)
             self.stop_reason_ = stopper.stop_reason_
         else:
@@ -524,19 +556,19 @@ default="adam"
             Shaped like ``y`` at fit.
         """
         check_is_fitted(self, "net_")
-        prefix = who(self, "predict")
+        owner = who(self, "predict")
         if self.input_ndim_ == 3:
             windows, _ = self._validate_windows(X, None, reset=False, method="predict")
         else:
             if getattr(X, "ndim", None) == 3:
                 raise ValueError(
-                    f"{prefix}: X is 3-D (windows), but the model was fitted on "
+                    f"{owner}: X is 3-D (windows), but the model was fitted on "
                     "2-D rows; pass rows with the fit columns."
                 )
             values, index = check_numeric_input(
                 self, X, reset=False, method="predict", allow_nan=False
             )
-            extended, k = extend_with_history(self.tail_, values, index)
+            extended, k = extend_with_history(self.history_, values, index)
             windows = row_windows(extended.astype(np.float32), self.lookback, k)
         with torch_threads(resolve_n_threads(self.n_threads)):
             scaled = self.net_.predict(WindowDataset(windows))
@@ -546,11 +578,11 @@ default="adam"
     # ---------------------------------------------------------------- helpers
     def _validate_windows(self, X, y, *, reset, method):
         """Checks for 3-D input ``(n, lookback, n_features)``; float32 windows."""
-        prefix = who(self, method)
+        owner = who(self, method)
         X = np.asarray(X)
         if X.dtype.kind not in "biuf":
             raise TypeError(
-                f"{prefix}: expected numeric windows, but X has dtype {X.dtype}."
+                f"{owner}: expected numeric windows, but X has dtype {X.dtype}."
             )
         if X.ndim != 3:
             fitted = "" if reset else (
@@ -558,15 +590,15 @@ default="adam"
                 f"{self.n_features_in_}), but "
             )
             raise ValueError(
-                f"{prefix}: {fitted}X is {X.ndim}-D with shape {X.shape}; pass 3-D "
+                f"{owner}: {fitted}X is {X.ndim}-D with shape {X.shape}; pass 3-D "
                 "windows (n, lookback, features), or refit on 2-D rows."
             )
         n, steps, n_features = X.shape
         if n == 0:
-            raise ValueError(f"{prefix}: X holds 0 windows; at least 1 is needed.")
+            raise ValueError(f"{owner}: X holds 0 windows; at least 1 is needed.")
         if steps != self.lookback:
             raise ValueError(
-                f"{prefix}: X holds windows of {steps} steps but lookback="
+                f"{owner}: X holds windows of {steps} steps but lookback="
                 f"{self.lookback}; set lookback={steps} or pass 2-D rows."
             )
         if reset:
@@ -576,7 +608,7 @@ default="adam"
                 del self.feature_names_in_
         elif n_features != self.n_features_in_:
             raise ValueError(
-                f"{prefix}: X has {n_features} features, but LSTMRegressor is "
+                f"{owner}: X has {n_features} features, but LSTMRegressor is "
                 f"expecting {self.n_features_in_} features as input."
             )
         bad = ~np.isfinite(X)
@@ -584,7 +616,7 @@ default="adam"
             w, s, j = np.argwhere(bad)[0]
             kind = "NaN" if np.isnan(X[w, s, j]) else "infinite"
             raise ValueError(
-                f"{prefix}: X contains {int(bad.sum())} non-finite value(s); the "
+                f"{owner}: X contains {int(bad.sum())} non-finite value(s); the "
                 f"first is {kind} in window {w}, step {s}, feature {j}. Windows "
                 "must be finite: interpolate the rows before windowing."
             )
@@ -595,10 +627,10 @@ default="adam"
                         input_name="y")
         if len(y) != n:
             raise ValueError(
-                f"{prefix}: X holds {n} windows but y has {len(y)} rows; they "
+                f"{owner}: X holds {n} windows but y has {len(y)} rows; they "
                 "must match."
             )
-        _check_target(y, None, prefix)
+        check_target(y, None, owner)
         return windows, y
 
     def __setstate__(self, state):
@@ -634,23 +666,3 @@ default="adam"
         tags.target_tags.single_output = True
         return tags
 
-
-def _check_target(y, index, prefix) -> None:
-    """Name the output and rows of a non-finite target value."""
-    values = np.asarray(y)
-    if values.dtype.kind not in "biuf" or values.ndim not in (1, 2) or not len(values):
-        return
-    if isinstance(y, (pd.Series, pd.DataFrame)):
-        index = y.index
-    values = values.reshape(len(values), -1).astype(np.float64, copy=False)
-    bad = ~np.isfinite(values)
-    if not bad.any():
-        return
-    j = int(np.flatnonzero(bad.any(axis=0))[0])
-    label = repr(y.columns[j]) if isinstance(y, pd.DataFrame) else f"output {j}"
-    kinds = sorted({"NaN" if np.isnan(v) else "infinite" for v in values[bad[:, j], j]})
-    raise ValueError(
-        f"{prefix}: y {label} contains {int(bad[:, j].sum())} {' or '.join(kinds)} "
-        f"value(s), at row(s) {_first_bad_rows(bad[:, j], index)}; the target must "
-        "be finite. Drop those rows or fill the target before fitting."
-    )

@@ -9,17 +9,12 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from sklstm._compat import Interval, _check_feature_names_in, _fit_context
-from sklstm.utils._base import CheckOnceMixin, append_columns
+from sklstm._compat import Interval, _check_feature_names_in, validate_params
+from sklstm.utils._base import SeriesTransformerMixin, append_columns
+from sklstm.utils._columns import resolve_columns
 from sklstm.utils._history import continues, extend_with_history, record_history
 from sklstm.utils._output import like_input
-from sklstm.utils._validation import (
-    _check_values,
-    _to_float,
-    column_labels,
-    who,
-)
-from sklstm.utils.discovery import TIME_ORDER_XFAILS
+from sklstm.utils._validation import check_values, column_labels, to_float, who
 
 __all__ = [
     "Differencer",
@@ -53,6 +48,15 @@ def difference_coefficients(order: int = 1, seasonal_lag: int | None = None):
     return coefs
 
 
+@validate_params(
+    {
+        "values": ["array-like"],
+        "order": [Interval(Integral, 0, None, closed="left")],
+        "seasonal_lag": [Interval(Integral, 1, None, closed="left"), None],
+        "fill_value": [Real],
+    },
+    prefer_skip_nested_validation=True,
+)
 def difference(
     values: np.ndarray,
     order: int = 1,
@@ -150,6 +154,15 @@ def _seasonal_cumsum(diffs: np.ndarray, seed: np.ndarray, lag: int) -> np.ndarra
     return full[lag : lag + n]
 
 
+@validate_params(
+    {
+        "diffs": ["array-like"],
+        "before": ["array-like"],
+        "order": [Interval(Integral, 0, None, closed="left")],
+        "seasonal_lag": [Interval(Integral, 1, None, closed="left"), None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def undifference(
     diffs: np.ndarray,
     before: np.ndarray,
@@ -207,39 +220,7 @@ def undifference(
     return levels[:, 0] if squeeze else levels
 
 
-def resolve_columns(owner: str, columns, n_features: int, names) -> np.ndarray:
-    """Positions of ``columns`` (names or positions); all columns for None."""
-    if columns is None:
-        return np.arange(n_features)
-    names = list(names) if names is not None else []
-    positions = []
-    for col in columns:
-        if isinstance(col, str):
-            if col not in names:
-                raise ValueError(
-                    f"{owner}: column {col!r} is not in X; X has columns "
-                    f"{names or list(range(n_features))}."
-                )
-            positions.append(names.index(col))
-        elif (
-            isinstance(col, Integral)
-            and not isinstance(col, bool)
-            and -n_features <= col < n_features
-        ):
-            positions.append(int(col) % n_features)
-        else:
-            raise ValueError(
-                f"{owner}: column {col!r} is neither a column name nor a position "
-                f"in 0..{n_features - 1}."
-            )
-    if not positions:
-        raise ValueError(f"{owner}: columns is empty; pass None to use all columns.")
-    if len(set(positions)) != len(positions):
-        raise ValueError(f"{owner}: columns {list(columns)!r} names a column twice.")
-    return np.asarray(positions)
-
-
-class Differencer(CheckOnceMixin, BaseEstimator):
+class Differencer(SeriesTransformerMixin, BaseEstimator):
     """Replace columns by their regular and seasonal differences, rows kept.
 
     With ``order=d`` and ``seasonal_lag=s`` the output is
@@ -393,44 +374,10 @@ class Differencer(CheckOnceMixin, BaseEstimator):
         self.drop_original = drop_original
         self.fill_value = fill_value
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Learn the columns and remember the first and last rows of X.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : ignored
-
-        Returns
-        -------
-        self : Differencer
-        """
-        self._fit(*self._check_input(X, reset=True, method="fit"))
-        return self
-
-    def transform(self, X):
-        """Difference the chosen columns.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        X_out : ndarray of shape (n_samples, n_features_out)
-            With ``drop_original=True``, X with each chosen column replaced by
-            its differences; otherwise X followed by the differences.
-        """
-        check_is_fitted(self)
-        return self._transform(*self._check_input(X, reset=False, method="transform"))
-
     def _fit(self, X, values, index):
         self.columns_ = resolve_columns(
-            who(self, "fit"),
-            self.columns,
-            values.shape[1],
-            getattr(self, "feature_names_in_", None),
+            self.columns, values.shape[1], getattr(self, "feature_names_in_", None),
+            owner=who(self, "fit"),
         )
         self.span_ = int(self.order) + int(self.seasonal_lag or 0)
         self.head_ = values[: self.span_, self.columns_].copy()
@@ -479,8 +426,8 @@ class Differencer(CheckOnceMixin, BaseEstimator):
         X_levels : ndarray of shape (n_samples, n_features_in_)
         """
         check_is_fitted(self)
-        prefix = who(self, "inverse_transform")
-        values, index = self._check_differenced(X, prefix)
+        owner = who(self, "inverse_transform")
+        values, index = self._check_differenced(X, owner)
         n_in = self.n_features_in_
         if not self.drop_original:
             return self._levels_like_input(values[:, :n_in].copy(), X)
@@ -493,19 +440,19 @@ class Differencer(CheckOnceMixin, BaseEstimator):
                 before = before.reshape(-1, 1)
             if before.shape != (span, len(self.columns_)):
                 raise ValueError(
-                    f"{prefix}: anchors has shape {before.shape}; expected "
+                    f"{owner}: anchors has shape {before.shape}; expected "
                     f"({span}, {len(self.columns_)}): the levels of the {span} "
                     "rows just before X, one column per differenced column."
                 )
             levels = undifference(diffs, before, self.order, self.seasonal_lag)
         elif continues(self.history_, index):
             before = self.history_.tail[:, self.columns_]
-            self._need_rows(len(before), prefix)
+            self._need_rows(len(before), owner)
             levels = undifference(diffs, before, self.order, self.seasonal_lag)
         elif n <= len(self.head_):
             levels = self.head_[:n]
         else:
-            self._need_rows(len(self.head_), prefix)
+            self._need_rows(len(self.head_), owner)
             rest = undifference(diffs[span:], self.head_, self.order, self.seasonal_lag)
             levels = np.concatenate([self.head_, rest])
         out[:, self.columns_] = levels
@@ -549,15 +496,15 @@ class Differencer(CheckOnceMixin, BaseEstimator):
             out = names + [names[c] + suffix for c in self.columns_]
         return np.asarray(out, dtype=object)
 
-    def _check_differenced(self, X, prefix):
+    def _check_differenced(self, X, owner):
         """Validate the input of inverse_transform: numeric, finite or NaN, wide."""
         index = X.index if isinstance(X, pd.DataFrame) else None
-        converted = _to_float(X, prefix)
+        converted = to_float(X, owner)
         try:
             values = np.asarray(converted, dtype=np.float64)
         except (TypeError, ValueError) as exc:
             raise TypeError(
-                f"{prefix}: X could not be converted to float ({exc}); pass the "
+                f"{owner}: X could not be converted to float ({exc}); pass the "
                 "numeric output of transform."
             ) from exc
         if values.ndim == 1:
@@ -565,20 +512,20 @@ class Differencer(CheckOnceMixin, BaseEstimator):
         n_out = self.n_features_in_ + (0 if self.drop_original else len(self.columns_))
         if values.ndim != 2 or values.shape[1] != n_out:
             raise ValueError(
-                f"{prefix}: X has shape {values.shape}, but the output of transform "
+                f"{owner}: X has shape {values.shape}, but the output of transform "
                 f"has {n_out} features; pass the differenced rows as transform "
                 "returns them."
             )
         if len(values) == 0:
-            raise ValueError(f"{prefix}: X has 0 rows; pass at least one row.")
-        _check_values(values, column_labels(X, n_out), index, prefix, allow_nan=True)
+            raise ValueError(f"{owner}: X has 0 rows; pass at least one row.")
+        check_values(values, column_labels(X, n_out), index, owner, allow_nan=True)
         return values, index
 
-    def _need_rows(self, available: int, prefix: str) -> None:
+    def _need_rows(self, available: int, owner: str) -> None:
         span = self.span_
         if available < span:
             raise ValueError(
-                f"{prefix}: restoring levels needs the levels of {span} earlier "
+                f"{owner}: restoring levels needs the levels of {span} earlier "
                 f"rows (order={self.order} + seasonal_lag={self.seasonal_lag or 0}), "
                 f"but fit saw only {available} row(s). Fit on at least {span} rows, "
                 "or pass anchors=."
@@ -590,11 +537,3 @@ class Differencer(CheckOnceMixin, BaseEstimator):
             {"order": 1},
             {"order": 1, "seasonal_lag": 7, "drop_original": False, "fill_value": -1.0},
         ]
-
-    def _expected_failed_checks(self):
-        return TIME_ORDER_XFAILS
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        return tags

@@ -12,12 +12,12 @@ from sklstm._compat import (
     Interval,
     StrOptions,
     _check_feature_names_in,
-    _fit_context,
+    validate_params,
 )
-from sklstm.utils._base import CheckOnceMixin, append_columns
+from sklstm.utils._base import SeriesTransformerMixin, append_columns
+from sklstm.utils._columns import resolve_columns
 from sklstm.utils._history import extend_with_history, record_history
 from sklstm.utils._validation import who
-from sklstm.utils.discovery import TIME_ORDER_XFAILS
 
 __all__ = ["LagFeatures", "lag_matrix", "resolve_lags"]
 
@@ -47,6 +47,14 @@ def resolve_lags(lags, owner: str = "LagFeatures") -> list[int]:
     return sorted(int(v) for v in values)
 
 
+@validate_params(
+    {
+        "values": [np.ndarray],
+        "lags": ["array-like"],
+        "fill_value": [StrOptions({"edge"}), Real],
+    },
+    prefer_skip_nested_validation=True,
+)
 def lag_matrix(values: np.ndarray, lags: list[int], fill_value) -> np.ndarray:
     """Lagged copies of each column of ``values``, column-major (col, then lag).
 
@@ -82,7 +90,7 @@ def _write_lags(out, values, lags, fill_value, skip=0) -> None:
         dst[:n_fill] = values[:1] if edge else fill_value
 
 
-class LagFeatures(CheckOnceMixin, BaseEstimator):
+class LagFeatures(SeriesTransformerMixin, BaseEstimator):
     """Add past values of chosen columns as new columns, without dropping rows.
 
     Row ``i`` of ``price_lag3`` holds ``price`` at row ``i - 3``. Rows are taken
@@ -157,42 +165,12 @@ class LagFeatures(CheckOnceMixin, BaseEstimator):
         self.drop_original = drop_original
         self.fill_value = fill_value
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Learn the columns and remember the last rows of X.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : ignored
-
-        Returns
-        -------
-        self : LagFeatures
-        """
-        self._fit(*self._check_input(X, reset=True, method="fit"))
-        return self
-
-    def transform(self, X):
-        """Add the lag columns.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        X_out : ndarray or DataFrame of shape (n_samples, n_features_out)
-            Originals (unless ``drop_original``) followed by the lags of each
-            chosen column, column by column. A DataFrame, indexed like X,
-            when X is one.
-        """
-        check_is_fitted(self)
-        return self._transform(*self._check_input(X, reset=False, method="transform"))
-
     def _fit(self, X, values, index):
         self.lags_ = resolve_lags(self.lags, who(self, "fit"))
-        self.columns_ = self._resolve_columns(values.shape[1])
+        self.columns_ = resolve_columns(
+            self.columns, values.shape[1], getattr(self, "feature_names_in_", None),
+            owner=who(self, "fit"),
+        )
         self.history_ = record_history(values, index, max(self.lags_))
 
     def _transform(self, X, values, index):
@@ -225,39 +203,6 @@ class LagFeatures(CheckOnceMixin, BaseEstimator):
         kept = [] if self.drop_original else list(names)
         return np.asarray(kept + lagged, dtype=object)
 
-    def _resolve_columns(self, n_features: int) -> np.ndarray:
-        if self.columns is None:
-            return np.arange(n_features)
-        names = list(getattr(self, "feature_names_in_", []))
-        positions = []
-        for col in self.columns:
-            if isinstance(col, str):
-                if col not in names:
-                    raise ValueError(
-                        f"LagFeatures.fit: column {col!r} is not in X; "
-                        f"X has columns {names or list(range(n_features))}."
-                    )
-                positions.append(names.index(col))
-            elif isinstance(col, Integral) and -n_features <= col < n_features:
-                positions.append(int(col) % n_features)
-            else:
-                raise ValueError(
-                    f"LagFeatures.fit: column {col!r} is neither a column name nor a "
-                    f"position in 0..{n_features - 1}."
-                )
-        if not positions:
-            raise ValueError("LagFeatures.fit: columns is empty; pass None to lag all.")
-        return np.asarray(positions)
-
     @classmethod
     def _test_params(cls):
         return [{"lags": 2}, {"lags": [1, 3], "drop_original": True, "fill_value": 0.0}]
-
-    def _expected_failed_checks(self):
-        return TIME_ORDER_XFAILS
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        return tags
-

@@ -10,12 +10,11 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin
 from sklearn.utils.validation import check_is_fitted
 
-from sklstm._compat import Interval, StrOptions, _fit_context
-from sklstm.utils._base import CheckOnceMixin
+from sklstm._compat import Interval, StrOptions, validate_params
+from sklstm.utils._base import SeriesTransformerMixin
 from sklstm.utils._history import extend_with_history, record_history
 from sklstm.utils._output import like_input
 from sklstm.utils._validation import check_numeric_input, who
-from sklstm.utils.discovery import TIME_ORDER_XFAILS
 
 __all__ = [
     "MAD_SCALE",
@@ -117,6 +116,14 @@ def _median_mad_block(win: np.ndarray):
     return med, mad
 
 
+@validate_params(
+    {
+        "values": ["array-like"],
+        "window": [Interval(Integral, 1, None, closed="left")],
+        "center": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def rolling_median_mad(values, window: int, center: bool = True):
     """Rolling median and exact median absolute deviation of each column.
 
@@ -202,6 +209,16 @@ def _band(values, window, n_sigmas, center, min_scale):
     return mask, median, half_width
 
 
+@validate_params(
+    {
+        "values": ["array-like"],
+        "window": [Interval(Integral, 1, None, closed="left")],
+        "n_sigmas": [Interval(Real, 0, None, closed="neither")],
+        "center": ["boolean"],
+        "min_scale": [Interval(Real, 0, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def hampel_mask(
     values, window: int, n_sigmas: float = 3.0, center: bool = True, min_scale=0.0
 ) -> np.ndarray:
@@ -233,6 +250,17 @@ def hampel_mask(
     return _band(values, window, n_sigmas, center, min_scale)[0]
 
 
+@validate_params(
+    {
+        "values": ["array-like"],
+        "window": [Interval(Integral, 1, None, closed="left")],
+        "n_sigmas": [Interval(Real, 0, None, closed="neither")],
+        "center": ["boolean"],
+        "replace": [StrOptions({"median", "nan", "clip"})],
+        "min_scale": [Interval(Real, 0, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def hampel_filter(
     values,
     window: int,
@@ -284,7 +312,7 @@ def hampel_filter(
     return out, mask
 
 
-class MedianOutlierFilter(OneToOneFeatureMixin, CheckOnceMixin, BaseEstimator):
+class MedianOutlierFilter(SeriesTransformerMixin, OneToOneFeatureMixin, BaseEstimator):
     """Hampel filter: replace values far from their rolling median.
 
     For each column, a value is an outlier when it lies more than ``n_sigmas``
@@ -401,39 +429,6 @@ class MedianOutlierFilter(OneToOneFeatureMixin, CheckOnceMixin, BaseEstimator):
         self.replace = replace
         self.min_scale = min_scale
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Count the outliers of X and remember its last rows.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : ignored
-
-        Returns
-        -------
-        self : MedianOutlierFilter
-        """
-        self._fit(*self._check_input(X, reset=True, method="fit"))
-        return self
-
-    def transform(self, X):
-        """Replace the outliers of X.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        X_out : ndarray or DataFrame of shape (n_samples, n_features)
-            X with each outlier replaced as ``replace`` says; everything else,
-            NaN included, unchanged. A DataFrame, indexed like X, when X is
-            one.
-        """
-        check_is_fitted(self)
-        return self._transform(*self._check_input(X, reset=False, method="transform"))
-
     def outlier_mask(self, X):
         """Which values of X are outliers.
 
@@ -493,11 +488,3 @@ class MedianOutlierFilter(OneToOneFeatureMixin, CheckOnceMixin, BaseEstimator):
             {"window": 5},
             {"window": 4, "center": False, "replace": "clip", "n_sigmas": 2.0},
         ]
-
-    def _expected_failed_checks(self):
-        return TIME_ORDER_XFAILS
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        return tags

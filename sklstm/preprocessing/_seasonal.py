@@ -14,13 +14,13 @@ from sklstm._compat import (
     Interval,
     StrOptions,
     _check_feature_names_in,
-    _fit_context,
     validate_data,
+    validate_params,
 )
-from sklstm.utils._base import CheckOnceMixin, append_columns
-from sklstm.utils._history import continues, index_step, record_history
+from sklstm.utils._base import SeriesTransformerMixin, append_columns
+from sklstm.utils._history import continues, record_history
+from sklstm.utils._time import index_step, step_span
 from sklstm.utils._validation import check_numeric_input, who
-from sklstm.utils.discovery import TIME_ORDER_XFAILS
 
 __all__ = ["EPOCH", "SeasonalSine", "resolve_periods", "seasonal_terms"]
 
@@ -39,6 +39,14 @@ _UNITS_NS = [
 ]
 
 
+@validate_params(
+    {
+        "time": ["array-like"],
+        "periods": ["array-like"],
+        "harmonics": ["array-like"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def seasonal_terms(time, periods, harmonics) -> np.ndarray:
     """Sine and cosine of ``2 pi h t / p`` for each period ``p`` and harmonic ``h``.
 
@@ -82,7 +90,7 @@ def seasonal_terms(time, periods, harmonics) -> np.ndarray:
     for p, n_harm in zip(periods, harmonics, strict=True):
         if p <= 0:
             raise ValueError(f"seasonal_terms: period {p!r} must be positive.")
-        _write_terms(out[:, c : c + 2 * int(n_harm)], time, p, int(n_harm))
+        _write_harmonics(out[:, c : c + 2 * int(n_harm)], time, p, int(n_harm))
         c += 2 * int(n_harm)
     return out
 
@@ -91,7 +99,7 @@ def seasonal_terms(time, periods, harmonics) -> np.ndarray:
 _BLOCK_ROWS = 1 << 15
 
 
-def _write_terms(out, time, p, n_harm: int) -> None:
+def _write_harmonics(out, time, p, n_harm: int) -> None:
     """Write the ``2 * n_harm`` terms of one period into the columns of ``out``.
 
     Block by block of rows, into three block-sized buffers (phase, harmonic
@@ -223,25 +231,7 @@ def resolve_periods(periods, harmonics, owner: str = "SeasonalSine"):
     return resolved, [int(h) for h in counts]
 
 
-def _fixed_step_ns(freq) -> int | None:
-    """Length of one step in ns for a fixed-length frequency, else None."""
-    try:
-        return int(pd.Timedelta(freq).as_unit("ns").value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _with_inferred_freq(time: pd.DatetimeIndex) -> pd.DatetimeIndex:
-    """``time`` with its frequency set where pandas can infer one."""
-    if time.freq is not None or len(time) < 3:
-        return time
-    try:
-        return pd.DatetimeIndex(time, freq="infer")
-    except ValueError:
-        return time
-
-
-def _calendar_steps(wall: pd.DatetimeIndex, freq, prefix: str) -> np.ndarray:
+def _calendar_steps(wall: pd.DatetimeIndex, freq, owner: str) -> np.ndarray:
     """Whole steps of a calendar frequency (months, weeks, business days) from
     the first grid point at or after the epoch."""
     origin = freq.rollforward(EPOCH)
@@ -251,14 +241,14 @@ def _calendar_steps(wall: pd.DatetimeIndex, freq, prefix: str) -> np.ndarray:
     if (pos < 0).any():
         bad = wall[np.flatnonzero(pos < 0)[0]]
         raise ValueError(
-            f"{prefix}: time {bad} is not on the {freq.freqstr} grid learned at fit; "
+            f"{owner}: time {bad} is not on the {freq.freqstr} grid learned at fit; "
             "periods in steps need every time on that grid. Give the periods as "
             "time spans (e.g. '30.4375D') instead."
         )
     return (pos - grid.get_loc(origin)).astype(np.int64)
 
 
-class SeasonalSine(CheckOnceMixin, BaseEstimator):
+class SeasonalSine(SeriesTransformerMixin, BaseEstimator):
     """Add sine/cosine terms of several seasonal periods, with an absolute phase.
 
     For each period ``p`` and harmonic ``h = 1..H`` two columns are added,
@@ -402,53 +392,22 @@ class SeasonalSine(CheckOnceMixin, BaseEstimator):
         self.time_column = time_column
         self.drop_original = drop_original
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the periods, and learn the kind of time and its step.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : ignored
-
-        Returns
-        -------
-        self : SeasonalSine
-        """
-        self._fit(*self._check_input(X, reset=True, method="fit"))
-        return self
-
-    def transform(self, X):
-        """Add the sine/cosine terms.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        X_out : ndarray of shape (n_samples, n_features_out)
-            The numeric input columns (unless ``drop_original``), then the terms.
-        """
-        check_is_fitted(self)
-        return self._transform(*self._check_input(X, reset=False, method="transform"))
-
     def _check_input(self, X, *, reset, method):
         """``(X without the time column, its values, its index, the time column)``."""
-        prefix = who(self, method)
+        owner = who(self, method)
         if reset and self.time == "position" and self.time_column is not None:
             raise ValueError(
-                f"{prefix}: time='position' counts rows and ignores time_column="
+                f"{owner}: time='position' counts rows and ignores time_column="
                 f"{self.time_column!r}; set one of them only."
             )
-        X_num, raw_time = self._split_time_column(X, prefix)
+        X_num, raw_time = self._split_time_column(X, owner)
         values, index = self._check_numeric(X_num, reset=reset, method=method)
         return X_num, values, index, raw_time
 
     def _fit(self, X, values, index, raw_time):
-        prefix = who(self, "fit")
+        owner = who(self, "fit")
         self.periods_, self.harmonics_ = resolve_periods(
-            self.periods, self.harmonics, prefix
+            self.periods, self.harmonics, owner
         )
         has_span = any(kind == "span" for kind, _, _ in self.periods_)
         has_steps = any(kind == "steps" for kind, _, _ in self.periods_)
@@ -459,12 +418,12 @@ class SeasonalSine(CheckOnceMixin, BaseEstimator):
             self.time_kind_ = "position"
             self.history_ = record_history(values, index, 1)
         else:
-            self.time_kind_, time = self._read_time(raw_time, index, prefix)
+            self.time_kind_, time = self._read_time(raw_time, index, owner)
             if self.time_kind_ == "datetime" and has_steps:
-                self.freq_ = index_step(_with_inferred_freq(time))
+                self.freq_ = index_step(time)
                 if self.freq_ is None:
                     raise ValueError(
-                        f"{prefix}: periods in steps need the length of a step, but "
+                        f"{owner}: periods in steps need the length of a step, but "
                         "the fit times have no regular frequency (fewer than two "
                         "rows, or irregular spacing). Give the periods as time "
                         "spans such as '7D', or fit on regularly spaced rows."
@@ -472,27 +431,27 @@ class SeasonalSine(CheckOnceMixin, BaseEstimator):
         if has_span and self.time_kind_ != "datetime":
             span = next(lab for kind, _, lab in self.periods_ if kind == "span")
             raise ValueError(
-                f"{prefix}: period {span!r} is a time span, but the time here is "
+                f"{owner}: period {span!r} is a time span, but the time here is "
                 f"{self._describe_kind(self.time_kind_)}. Give periods in steps, "
                 "or pass a DatetimeIndex or a datetime time_column."
             )
 
     def _transform(self, X, values, index, raw_time):
-        prefix = who(self, "transform")
+        owner = who(self, "transform")
         if self.time_kind_ == "position":
             start = self.n_fit_rows_ if continues(self.history_, index) else 0
             kind, time = "steps", np.arange(start, start + len(values))
         else:
-            kind, time = self._read_time(raw_time, index, prefix)
+            kind, time = self._read_time(raw_time, index, owner)
             if kind != self.time_kind_:
                 raise ValueError(
-                    f"{prefix}: fit saw {self._describe_kind(self.time_kind_)} but X "
+                    f"{owner}: fit saw {self._describe_kind(self.time_kind_)} but X "
                     f"has {self._describe_kind(kind)}; pass X with the same kind of "
                     "time as at fit."
                 )
 
         def write(new):
-            self._write_terms(kind, time, prefix, new)
+            self._write_terms(kind, time, owner, new)
 
         return append_columns(
             self,
@@ -542,20 +501,20 @@ class SeasonalSine(CheckOnceMixin, BaseEstimator):
             return values, X.index
         return check_numeric_input(self, X, reset=reset, method=method)
 
-    def _split_time_column(self, X, prefix):
+    def _split_time_column(self, X, owner):
         """``(X without the time column, the time column)``; the column is None
         when ``time_column`` is None."""
         if self.time_column is None:
             return X, None
         if not isinstance(X, pd.DataFrame):
             raise ValueError(
-                f"{prefix}: time_column={self.time_column!r} needs a pandas "
+                f"{owner}: time_column={self.time_column!r} needs a pandas "
                 f"DataFrame, but X is a {type(X).__name__}. Pass a DataFrame, or "
                 "leave time_column=None and give X a DatetimeIndex."
             )
         if self.time_column not in X.columns:
             raise ValueError(
-                f"{prefix}: time column {self.time_column!r} is not in X; X has "
+                f"{owner}: time column {self.time_column!r} is not in X; X has "
                 f"columns {list(X.columns)}."
             )
         return X.drop(columns=[self.time_column]), X[self.time_column]
@@ -568,7 +527,7 @@ class SeasonalSine(CheckOnceMixin, BaseEstimator):
             "position": "row positions (time='position')",
         }[kind]
 
-    def _read_time(self, raw_time, index, prefix):
+    def _read_time(self, raw_time, index, owner):
         """``("datetime", DatetimeIndex)`` or ``("steps", ndarray)`` for the rows."""
         if raw_time is not None:
             name = f"time column {self.time_column!r}"
@@ -581,7 +540,7 @@ class SeasonalSine(CheckOnceMixin, BaseEstimator):
                 time = raw_time.to_numpy()
             else:
                 raise TypeError(
-                    f"{prefix}: {name} has dtype {dtype}; expected datetimes or "
+                    f"{owner}: {name} has dtype {dtype}; expected datetimes or "
                     "numbers of steps. Convert it with pd.to_datetime."
                 )
         elif isinstance(index, pd.DatetimeIndex):
@@ -592,7 +551,7 @@ class SeasonalSine(CheckOnceMixin, BaseEstimator):
             name, time = "the index", index.to_numpy()
         elif index is None:
             raise ValueError(
-                f"{prefix}: X is a numpy array and carries no time, so the seasonal "
+                f"{owner}: X is a numpy array and carries no time, so the seasonal "
                 "phase is unknown. Pass a DataFrame with a DatetimeIndex or an "
                 "integer index (in a Pipeline, set_output(transform='pandas') keeps "
                 "the index), set time_column, or set time='position' to count rows "
@@ -600,29 +559,30 @@ class SeasonalSine(CheckOnceMixin, BaseEstimator):
             )
         else:
             raise ValueError(
-                f"{prefix}: the index of X has dtype {index.dtype}, which carries no "
+                f"{owner}: the index of X has dtype {index.dtype}, which carries no "
                 "time. Use a DatetimeIndex or an integer index, set time_column, or "
                 "set time='position'."
             )
         if isinstance(time, pd.DatetimeIndex):
             if time.hasnans:
                 raise ValueError(
-                    f"{prefix}: {name} contains NaT; every row needs a time."
+                    f"{owner}: {name} contains NaT; every row needs a time."
                 )
             return "datetime", time
         if time.dtype.kind == "f" and not np.isfinite(time).all():
             raise ValueError(
-                f"{prefix}: {name} contains NaN or infinite times; every row needs "
+                f"{owner}: {name} contains NaN or infinite times; every row needs "
                 "a finite time."
             )
         return "steps", time
 
-    def _write_terms(self, kind, time, prefix, out):
+    def _write_terms(self, kind, time, owner, out):
         """Write the terms of every period into the columns of ``out``."""
         if kind == "datetime":
             wall = time.tz_localize(None) if time.tz is not None else time
             ns = wall.as_unit("ns").asi8
-            step_ns = None if self.freq_ is None else _fixed_step_ns(self.freq_)
+            span = step_span(self.freq_)
+            step_ns = None if span is None else int(span.as_unit("ns").value)
             steps = None
         c = 0
         pairs = zip(self.periods_, self.harmonics_, strict=True)
@@ -635,9 +595,9 @@ class SeasonalSine(CheckOnceMixin, BaseEstimator):
                 t, p = ns, int(round(value * step_ns))
             else:
                 if steps is None:
-                    steps = _calendar_steps(wall, self.freq_, prefix)
+                    steps = _calendar_steps(wall, self.freq_, owner)
                 t, p = steps, value
-            _write_terms(out[:, c : c + 2 * n_harm], np.asarray(t), p, n_harm)
+            _write_harmonics(out[:, c : c + 2 * n_harm], np.asarray(t), p, n_harm)
             c += 2 * n_harm
 
     @classmethod
@@ -651,11 +611,3 @@ class SeasonalSine(CheckOnceMixin, BaseEstimator):
                 "drop_original": True,
             },
         ]
-
-    def _expected_failed_checks(self):
-        return TIME_ORDER_XFAILS
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        return tags

@@ -1,10 +1,13 @@
-"""Plumbing shared by sklstm transformers: one input check per call, one output.
+"""The shared shell of sklstm's transformers, and the output they build.
 
-:class:`CheckOnceMixin` gives ``fit``, ``transform`` and ``fit_transform`` one
-shape: check X (:meth:`~CheckOnceMixin._check_input`), then run the
-estimator's own hooks, ``_fit`` and ``_transform``, on what the check returned.
-``fit_transform`` checks X once for both hooks instead of once in ``fit`` and
-again in ``transform``.
+:class:`SeriesTransformerMixin` is the base of every sklstm transformer: its
+rows are consecutive time steps of one or more series. It owns ``fit``,
+``transform`` and ``fit_transform`` (check X once with
+:meth:`~SeriesTransformerMixin._check_input`, then run the estimator's own
+hooks, ``_fit`` and ``_transform``, on what the check returned), the tags
+that say missing values may come in, and the scikit-learn checks that cannot
+hold when rows are time steps. ``fit_transform`` checks X once for both hooks
+instead of once in ``fit`` and again in ``transform``.
 
 :func:`append_columns` builds the output of a transformer that adds columns to
 its input. The new columns are written once into a column-major array; when
@@ -18,34 +21,78 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sklearn.base import TransformerMixin
+from sklearn.utils.validation import check_is_fitted
 
 from sklstm._compat import _fit_context, _get_output_config
 from sklstm.utils._output import like_input
 from sklstm.utils._validation import check_numeric_input
+from sklstm.utils.discovery import TIME_ORDER_XFAILS
 
-__all__ = ["CheckOnceMixin", "append_columns", "frame_output"]
+__all__ = ["SeriesTransformerMixin", "append_columns", "frame_output"]
 
 
-class CheckOnceMixin(TransformerMixin):
-    """``fit_transform`` that checks X once, through the estimator's hooks.
+class SeriesTransformerMixin(TransformerMixin):
+    """Base of the transformers whose rows are consecutive time steps.
 
     A subclass defines
 
     - ``_fit(X, values, index)``: learn from the checked input; return None, or
       the output of ``_transform`` for the same input where it computed that
       anyway (``fit_transform`` then returns it instead of transforming again);
-    - ``_transform(X, values, index)``: return the output for the checked input;
+    - ``_transform(X, values, index)``: return the output for the checked input.
 
-    and its ``fit``/``transform`` call them on ``self._check_input(X, ...)``.
     The arguments of both hooks are what :meth:`_check_input` returns; a
     subclass that reads more from X (a time column) overrides it and its hooks
-    take the extra items.
+    take the extra items, as sktime's ``BaseTransformer.fit`` hands its
+    checked input to ``_fit``.
+
+    Its tags let missing values in (a transformer fills them, or passes them
+    on), and the scikit-learn checks that shuffle or split rows are expected
+    to fail (:data:`~sklstm.utils.discovery.TIME_ORDER_XFAILS`).
     """
 
     def _check_input(self, X, *, reset, method):
         """``(X, values, index)``: X, its float64 values and its index."""
         values, index = check_numeric_input(self, X, reset=reset, method=method)
         return X, values, index
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn from X what ``transform`` needs, and remember its last rows.
+
+        What is learnt is listed under the class's Attributes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows are consecutive time steps, oldest first.
+        y : ignored
+
+        Returns
+        -------
+        self : object
+            The fitted transformer.
+        """
+        self._fit(*self._check_input(X, reset=True, method="fit"))
+        return self
+
+    def transform(self, X):
+        """Transform X, as the class docstring describes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows are consecutive time steps; rows whose index continues the
+            one seen in ``fit`` take their past from the fit rows.
+
+        Returns
+        -------
+        X_out : ndarray or DataFrame of shape (n_samples, n_features_out)
+            A DataFrame, indexed like X, when X is one (unless ``set_output``
+            asks for another container).
+        """
+        check_is_fitted(self)
+        return self._transform(*self._check_input(X, reset=False, method="transform"))
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, X, y=None):
@@ -65,6 +112,14 @@ class CheckOnceMixin(TransformerMixin):
         checked = self._check_input(X, reset=True, method="fit")
         out = self._fit(*checked)
         return self._transform(*checked) if out is None else out
+
+    def _expected_failed_checks(self):
+        return TIME_ORDER_XFAILS
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
 
 
 def frame_output(estimator, X) -> bool:

@@ -16,11 +16,13 @@ training fold and gets the benefit inside ``GridSearchCV`` too.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
+
+# index_step lives in sklstm.utils._time; it is re-exported here because
+# sklstm.forecasting._forecast imports it from this module.
+from sklstm.utils._time import index_step
 
 __all__ = [
     "History",
@@ -49,38 +51,6 @@ class History:
     tail: np.ndarray
     last_label: object
     step: object
-
-
-def index_step(index) -> object | None:
-    """The regular step of an index, or None where it has none.
-
-    >>> index_step(pd.date_range("2020-01-01", periods=4, freq="D"))
-    <Day>
-    >>> index_step(pd.Index([10, 12, 14]))
-    2
-    >>> index_step(pd.Index([1, 2, 4])) is None
-    True
-    """
-    if index is None or len(index) < 2:
-        return None
-    if isinstance(index, pd.DatetimeIndex):
-        if index.freq is not None:
-            return index.freq
-        if len(index) >= 3:
-            with warnings.catch_warnings():
-                # pandas 3 warns that infer_freq will return an offset; either
-                # form goes through to_offset below.
-                warnings.simplefilter("ignore")
-                freq = pd.infer_freq(index)
-            return None if freq is None else pd.tseries.frequencies.to_offset(freq)
-        return index[1] - index[0]
-    if isinstance(index, pd.RangeIndex):
-        return int(index.step)
-    if pd.api.types.is_integer_dtype(index.dtype):
-        steps = np.diff(index.to_numpy())
-        if steps[0] != 0 and np.all(steps == steps[0]):
-            return int(steps[0])
-    return None
 
 
 def record_history(values: np.ndarray, index, n_tail: int) -> History | None:
@@ -116,6 +86,7 @@ def extend_with_history(history: History | None, values: np.ndarray, index):
 
     Examples
     --------
+    >>> import pandas as pd
     >>> idx = pd.RangeIndex(0, 5)
     >>> h = record_history(np.arange(5.0)[:, None], idx, n_tail=2)
     >>> out, k = extend_with_history(h, np.array([[5.0], [6.0]]), pd.RangeIndex(5, 7))

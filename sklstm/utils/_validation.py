@@ -14,7 +14,15 @@ import pandas as pd
 
 from sklstm._compat import validate_data
 
-__all__ = ["check_numeric_input", "column_labels", "who"]
+__all__ = [
+    "check_numeric_input",
+    "check_target",
+    "check_values",
+    "column_labels",
+    "first_bad_rows",
+    "to_float",
+    "who",
+]
 
 
 def who(estimator, method: str) -> str:
@@ -29,14 +37,19 @@ def column_labels(X, n_columns: int) -> list[str]:
     return [f"column {j}" for j in range(n_columns)]
 
 
-def _first_bad_rows(mask: np.ndarray, index) -> str:
+def first_bad_rows(mask: np.ndarray, index) -> str:
+    """The labels of the first three rows where ``mask`` holds, for messages.
+
+    >>> first_bad_rows(np.array([False, True, True, True, True]), None)
+    '1, 2, 3, ...'
+    """
     rows = np.flatnonzero(mask)
     labels = rows if index is None else index[rows]
     shown = ", ".join(str(v) for v in labels[:3])
     return shown + (", ..." if len(rows) > 3 else "")
 
 
-def _reject_non_numeric(X: pd.DataFrame, prefix: str) -> None:
+def _reject_non_numeric(X: pd.DataFrame, owner: str) -> None:
     bad = [
         f"{col!r} ({dtype})"
         for col, dtype in X.dtypes.items()
@@ -46,16 +59,23 @@ def _reject_non_numeric(X: pd.DataFrame, prefix: str) -> None:
     ]
     if bad:
         raise TypeError(
-            f"{prefix}: expected numeric columns, but got non-numeric column(s) "
+            f"{owner}: expected numeric columns, but got non-numeric column(s) "
             f"{', '.join(bad)}. Convert them with pd.to_numeric, encode them, or "
             "drop them before this step."
         )
 
 
-def _to_float(X, prefix: str):
-    """Reject non-numeric DataFrame columns; convert numpy object/str arrays."""
+def to_float(X, owner: str):
+    """Reject non-numeric DataFrame columns; convert numpy object/str arrays.
+
+    A DataFrame comes back unchanged; so does any other array-like that is
+    not of object or string dtype.
+
+    >>> to_float(np.array(["1.5", "2"], dtype=object), "f").tolist()
+    [1.5, 2.0]
+    """
     if isinstance(X, pd.DataFrame):
-        _reject_non_numeric(X, prefix)
+        _reject_non_numeric(X, owner)
         return X
     dtype = getattr(X, "dtype", None)
     if dtype is not None and dtype.kind in "OUS":
@@ -63,7 +83,7 @@ def _to_float(X, prefix: str):
             return np.asarray(X, dtype=np.float64)
         except (TypeError, ValueError) as exc:
             raise TypeError(
-                f"{prefix}: X has dtype {dtype} and could not be converted to "
+                f"{owner}: X has dtype {dtype} and could not be converted to "
                 f"float ({exc}). Pass numeric data, or convert the columns first."
             ) from exc
     return X
@@ -89,7 +109,40 @@ def _anywhere(values: np.ndarray, test) -> bool:
     return False
 
 
-def _check_values(values: np.ndarray, labels, index, prefix, allow_nan, name="X"):
+#: What a message about bad values advises, by what holds them:
+#: ``(for infinite values, for NaN)``. An Interpolator fills X only, so y
+#: gets advice of its own.
+_ADVICE = {
+    "X": (
+        "expected finite numbers. Replace them, e.g. X.replace([np.inf, -np.inf], "
+        "np.nan), then interpolate.",
+        "this step needs complete data. Put an Interpolator before it in the "
+        "pipeline.",
+    ),
+    "y": (
+        "the target must be finite. Replace them with NaN, e.g. "
+        "y.replace([np.inf, -np.inf], np.nan), then fill or drop those rows.",
+        "the target must be finite. Fill them (e.g. y.interpolate() for a "
+        "series) or drop those rows of X and y before fitting.",
+    ),
+}
+
+
+def check_values(values: np.ndarray, labels, index, owner, allow_nan, name="X"):
+    """Raise ``ValueError`` naming the first column and rows of bad values.
+
+    Infinite values are always bad, NaN unless ``allow_nan``. ``labels`` name
+    the columns of the 2-D ``values``, ``index`` its rows (positions when
+    None); ``name`` is ``"X"`` or ``"y"`` and decides the advice.
+
+    >>> check_values(np.array([[1.0], [np.nan]]), ["'a'"], None, "f",
+    ...              allow_nan=False)
+    Traceback (most recent call last):
+    ...
+    ValueError: f: X 'a' contains 1 NaN value(s), at row(s) 1; this step needs \
+complete data. Put an Interpolator before it in the pipeline.
+    """
+    inf_advice, nan_advice = _ADVICE[name]
     # Without NaN allowed, a finite sum proves every value finite in one pass
     # with no temporary; otherwise (inf, NaN, or a sum that overflows) look closer.
     if allow_nan:
@@ -101,18 +154,15 @@ def _check_values(values: np.ndarray, labels, index, prefix, allow_nan, name="X"
         inf = np.isinf(values)
         j = int(np.flatnonzero(inf.any(axis=0))[0])
         raise ValueError(
-            f"{prefix}: {name} {labels[j]} contains {int(inf[:, j].sum())} infinite "
-            f"value(s), at row(s) {_first_bad_rows(inf[:, j], index)}; expected "
-            "finite numbers. Replace them, e.g. X.replace([np.inf, -np.inf], np.nan), "
-            "then interpolate."
+            f"{owner}: {name} {labels[j]} contains {int(inf[:, j].sum())} infinite "
+            f"value(s), at row(s) {first_bad_rows(inf[:, j], index)}; {inf_advice}"
         )
     if not (allow_nan or finite) and _anywhere(values, np.isnan):
         nan = np.isnan(values)
         j = int(np.flatnonzero(nan.any(axis=0))[0])
         raise ValueError(
-            f"{prefix}: {name} {labels[j]} contains {int(nan[:, j].sum())} NaN "
-            f"value(s), at row(s) {_first_bad_rows(nan[:, j], index)}; this step "
-            "needs complete data. Put an Interpolator before it in the pipeline."
+            f"{owner}: {name} {labels[j]} contains {int(nan[:, j].sum())} NaN "
+            f"value(s), at row(s) {first_bad_rows(nan[:, j], index)}; {nan_advice}"
         )
 
 
@@ -156,18 +206,18 @@ def check_numeric_input(
         ``X.index`` when X is a DataFrame.
     y : ndarray, only when ``y`` was given
     """
-    prefix = who(estimator, method)
+    owner = who(estimator, method)
     index = X.index if isinstance(X, pd.DataFrame) else None
-    converted = _to_float(X, prefix)
+    converted = to_float(X, owner)
     shape = getattr(converted, "shape", ())
     if len(shape) == 2 and shape[1] == 0:
         raise ValueError(
-            f"{prefix}: X has 0 feature(s) (shape={tuple(shape)}) while a minimum "
+            f"{owner}: X has 0 feature(s) (shape={tuple(shape)}) while a minimum "
             "of 1 is required. Pass at least one feature column."
         )
     if y is not None:
         # Before validate_data, whose own check of y names no row.
-        _check_target(y, index, prefix)
+        check_target(y, index, owner)
     kw = dict(
         reset=reset,
         dtype=np.float64,
@@ -182,17 +232,30 @@ def check_numeric_input(
             values, y = validate_data(estimator, converted, y, **kw)
     except (ValueError, TypeError) as exc:
         # scikit-learn's messages say what is wrong but not always who complains.
-        if type(exc) in (ValueError, TypeError) and not str(exc).startswith(prefix):
-            raise type(exc)(f"{prefix}: {exc}") from None
+        if type(exc) in (ValueError, TypeError) and not str(exc).startswith(owner):
+            raise type(exc)(f"{owner}: {exc}") from None
         raise
-    _check_values(values, column_labels(X, values.shape[1]), index, prefix, allow_nan)
+    check_values(values, column_labels(X, values.shape[1]), index, owner, allow_nan)
     if y is None:
         return values, index
     return values, index, np.asarray(y, dtype=np.float64)
 
 
-def _check_target(y, index, prefix) -> None:
-    """Name the output and rows of missing or infinite values of y."""
+def check_target(y, index, owner) -> None:
+    """Raise ``ValueError`` naming the output and rows of NaN or infinite y.
+
+    The rows are labelled by y's own index when it is a Series or DataFrame,
+    else by ``index`` (X's) when the lengths match, else by position. What
+    is not a 1-D or 2-D array of real numbers passes: ``validate_data`` says
+    what is wrong with it.
+
+    >>> check_target(np.array([1.0, np.inf]), None, "f")
+    Traceback (most recent call last):
+    ...
+    ValueError: f: y output 0 contains 1 infinite value(s), at row(s) 1; the \
+target must be finite. Replace them with NaN, e.g. y.replace([np.inf, -np.inf], \
+np.nan), then fill or drop those rows.
+    """
     try:
         values = np.asarray(y)  # not iscomplexobj: it rejects array-likes
         if values.dtype.kind == "c":
@@ -209,4 +272,4 @@ def _check_target(y, index, prefix) -> None:
     y2 = values.reshape(len(values), -1)
     labels = (column_labels(y, y2.shape[1]) if isinstance(y, pd.DataFrame)
               else [f"output {j}" for j in range(y2.shape[1])])
-    _check_values(y2, labels, index, prefix, allow_nan=False, name="y")
+    check_values(y2, labels, index, owner, allow_nan=False, name="y")

@@ -1,9 +1,9 @@
 """sklstm's own estimator checks, run over the same registry as sklearn's.
 
 sklearn's ``parametrize_with_checks`` tests the API contract. These check the
-promises of sklstm's data model (see DESIGN.md): n rows in, n rows out, the
-index kept, feature names that match the output, history that continues, and
-error messages that name the estimator and the culprit column.
+promises every sklstm transformer makes about time-ordered rows: n rows in,
+n rows out, the index kept, feature names that match the output, history that
+continues, and error messages that name the estimator and the culprit column.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def _output(est, X):
     return est.transform(X) if hasattr(est, "transform") else est.predict(X)
 
 
-def _fit(est, X, y):
+def _fitted(est, X, y):
     return est.fit(X, y)
 
 
@@ -47,7 +47,7 @@ def check_docstring_has_runnable_example(est):
 
 def check_rows_index_and_names(est):
     X, y = make_check_data()
-    est = _fit(clone(est), X, y)
+    est = _fitted(clone(est), X, y)
     if hasattr(est, "set_output") and hasattr(est, "transform"):
         est.set_output(transform="pandas")
         out = est.transform(X)
@@ -65,13 +65,13 @@ def check_rows_index_and_names(est):
 def check_pandas_in_pandas_out(est):
     """A DataFrame in gives a DataFrame out, indexed like it; numpy gives numpy."""
     X, y = make_check_data()
-    est = _fit(clone(est), X, y)
+    est = _fitted(clone(est), X, y)
     out = est.transform(X)
     assert isinstance(out, pd.DataFrame), type(out)
     assert out.index.equals(X.index), "the index must be kept"
     assert list(out.columns) == list(est.get_feature_names_out())
     if _accepts_numpy(est):
-        arr = _fit(clone(est), X.to_numpy(), y).transform(X.to_numpy())
+        arr = _fitted(clone(est), X.to_numpy(), y).transform(X.to_numpy())
         assert isinstance(arr, np.ndarray), type(arr)
 
 
@@ -92,7 +92,7 @@ def check_history_continues(est):
     """
     X, y = make_check_data()
     n_fit = 50
-    est = _fit(clone(est), X.iloc[:n_fit], y.iloc[:n_fit])
+    est = _fitted(clone(est), X.iloc[:n_fit], y.iloc[:n_fit])
     whole = np.asarray(_output(est, X))
     continued = np.asarray(_output(est, X.iloc[n_fit:]))
     np.testing.assert_allclose(continued, whole[n_fit:], rtol=1e-5, atol=1e-6)
@@ -104,7 +104,7 @@ def check_error_names_estimator_and_column(est):
     bad = X.copy()
     bad.iloc[5, 1] = np.inf
     try:
-        _fit(clone(est), bad, y)
+        _fitted(clone(est), bad, y)
     except ValueError as exc:
         assert name in str(exc) and "'x1'" in str(exc), str(exc)
     else:
@@ -112,7 +112,7 @@ def check_error_names_estimator_and_column(est):
     text = X.astype(object)
     text["x2"] = "a"
     try:
-        _fit(clone(est), text, y)
+        _fitted(clone(est), text, y)
     except TypeError as exc:
         assert name in str(exc) and "'x2'" in str(exc), str(exc)
     else:
@@ -121,7 +121,7 @@ def check_error_names_estimator_and_column(est):
 
 def check_wrong_feature_count_is_clear(est):
     X, y = make_check_data()
-    est = _fit(clone(est), X, y)
+    est = _fitted(clone(est), X, y)
     try:
         _output(est, X.iloc[:, :2])
     except ValueError as exc:
@@ -133,9 +133,9 @@ def check_wrong_feature_count_is_clear(est):
 def check_regressor_output_shape_follows_y(est):
     X, y = make_check_data()
     Y = np.column_stack([y, y + 1.0])
-    fitted = _fit(clone(est), X, Y)
+    fitted = _fitted(clone(est), X, Y)
     assert np.asarray(fitted.predict(X)).shape == (len(X), 2)
-    fitted = _fit(clone(est), X, y)
+    fitted = _fitted(clone(est), X, y)
     assert np.asarray(fitted.predict(X)).shape == (len(X),)
 
 

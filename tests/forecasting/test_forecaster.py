@@ -6,6 +6,7 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import TINY_FORECASTER
 from sklearn.base import clone
 
 from sklstm import LSTMForecaster
@@ -13,7 +14,7 @@ from sklstm.datasets import load_airline
 from sklstm.forecasting import configure
 
 #: tiny networks: these tests check behaviour, not accuracy
-TINY = dict(n_members=2, hidden_size=4, max_epochs=2, random_state=0)
+TINY = TINY_FORECASTER
 
 
 def seasonal_series(n, freq, period, *, start="2000-01-01", level=100.0,

@@ -97,7 +97,7 @@ def test_history_continues_from_the_fit_tail(fitted, data):
     whole = fitted.predict(pd.concat([X, X_test]))
     continued = fitted.predict(X_test)
     np.testing.assert_allclose(continued, whole[len(X):], rtol=1e-5, atol=1e-6)
-    np.testing.assert_array_equal(fitted.tail_.tail, X.to_numpy()[-(LOOKBACK - 1):])
+    np.testing.assert_array_equal(fitted.history_.tail, X.to_numpy()[-(LOOKBACK - 1):])
     # an index that does not continue the fit rows: the first rows are padded
     alone = fitted.predict(X_test.set_axis(X_test.index + 1000))
     assert not np.allclose(alone[:3], continued[:3])
@@ -135,7 +135,7 @@ def test_ready_windows_give_the_same_model_as_rows(data):
     from_windows = LSTMRegressor(LOOKBACK, **params).fit(
         np.ascontiguousarray(windows), y.to_numpy()[LOOKBACK - 1 :]
     )
-    assert from_windows.n_features_in_ == 2 and from_windows.tail_ is None
+    assert from_windows.n_features_in_ == 2 and from_windows.history_ is None
     np.testing.assert_allclose(
         from_windows.predict(np.ascontiguousarray(windows)),
         from_rows.predict(X)[LOOKBACK - 1 :],

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from conftest import TINY_LSTM
 from scipy.stats import loguniform
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, TimeSeriesSplit
@@ -13,8 +14,7 @@ from skorch.callbacks import Callback
 
 from sklstm import LSTMRegressor
 
-FAST = {"lookback": 6, "hidden_size": 8, "max_epochs": 4, "lr": 1e-2,
-        "n_threads": 1, "random_state": 0}
+FAST = TINY_LSTM
 
 
 class ThreadProbe(Callback):

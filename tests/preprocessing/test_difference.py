@@ -361,3 +361,19 @@ def test_bad_anchors_and_too_short_fit(frame):
         match=r"4 earlier rows \(order=1 \+ seasonal_lag=3\), but fit saw only 2",
     ):
         short.inverse_transform(short.transform(frame))
+
+
+def test_functions_on_arrays_are_exported_and_validate_their_parameters():
+    import sklstm.preprocessing as pre
+
+    for name in ["difference", "undifference", "interpolate_frame", "hampel_mask",
+                 "hampel_filter", "rolling_median_mad", "lag_matrix", "seasonal_terms"]:
+        assert name in pre.__all__ and callable(getattr(pre, name))
+    x = np.array([1.0, 4.0, 9.0, 16.0])
+    with pytest.raises(ValueError, match="'order' parameter of difference must be"):
+        pre.difference(x, order=-1)
+    with pytest.raises(ValueError, match="'window' parameter of hampel_mask must be"):
+        pre.hampel_mask(x, window=0)
+    with pytest.raises(ValueError, match="'method' parameter of interpolate_frame"):
+        pre.interpolate_frame(x[:, None], method="cubic")
+    np.testing.assert_allclose(pre.difference(x, order=1), [0.0, 3.0, 5.0, 7.0])
