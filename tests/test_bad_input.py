@@ -320,6 +320,12 @@ def _constrained_cases(cls):
              lambda _: clone(increasing).fit(X0, Y0).predict(_unsorted()),
              ("order=", "index", "sort")),
         Case("y-is-None", lambda _: cls(Ridge()).fit(X0, None), (r"\by\b",)),
+        Case("lower-bound-nan",
+             lambda _: cls(Ridge(), lower_bound=np.nan).fit(X0, Y0),
+             ("lower_bound", "nan")),
+        Case("lower-bound-infinite",
+             lambda _: cls(Ridge(), lower_bound=-np.inf).fit(X0, Y0),
+             ("lower_bound", "inf")),
     ]
 
 
@@ -354,6 +360,15 @@ def _lag_cases(cls):
         Case("lag-longer-than-the-series",
              lambda _: cls(lags=[50]).fit_transform(X0.iloc[:10]), ("lags",),
              may_succeed=True, rows_out=10),
+        Case("lags-true", lambda _: cls(lags=True).fit(X0), ("'lags'", "True")),
+        Case("lags-a-billion", lambda _: cls(lags=10**9).fit(X0),
+             ("lags=1000000000", "80 sample")),
+        Case("lags-more-than-the-rows", lambda _: cls(lags=81).fit(X0),
+             ("lags=81", "80 sample", "lags <= 79")),
+        Case("columns-true", lambda _: cls(columns=[True]).fit(X0),
+             ("column True", "not positions")),
+        Case("columns-twice-by-position", lambda _: cls(columns=[0, -3]).fit(X0),
+             ("twice", "position 0")),
     ]
 
 
@@ -368,6 +383,12 @@ def _seasonal_cases(cls):
     return [
         Case("steps-period-on-unsorted-index",
              lambda _: cls(periods=7).fit(_unsorted()), ("frequency",)),
+        Case("period-digits-without-unit", lambda _: cls(periods="12").fit(X0),
+             ("'12'", "unit", "'12h'")),
+        Case("period-digits-in-a-list", lambda _: cls(periods=[7, "365"]).fit(X0),
+             ("'365'", "unit")),
+        Case("harmonics-true", lambda _: cls(periods=7, harmonics=True).fit(X0),
+             ("harmonics",)),
         Case("steps-period-on-duplicated-index",
              lambda _: cls(periods=7).fit(_duplicated()), ("frequency",)),
         Case("steps-period-on-irregular-index",
@@ -418,6 +439,11 @@ def _differencer_cases(cls):
     return [
         Case("column-not-in-X", lambda _: cls(columns=["price"]).fit(X0), ("'price'",)),
         Case("column-twice", lambda _: cls(columns=["x0", 0]).fit(X0), ("twice",)),
+        Case("order-a-billion", lambda _: cls(order=10**9).fit(X0),
+             ("'order'", "1000000000")),
+        Case("seasonal-lag-huge", lambda _: cls(seasonal_lag=10**12).fit(X0),
+             ("'seasonal_lag'",)),
+        Case("order-true", lambda _: cls(order=True).fit(X0), ("'order'", "True")),
         Case("inverse-wrong-width",
              lambda _: fitted().inverse_transform(X0.iloc[:, :2]), ("3 features",)),
         Case("inverse-text-column",
@@ -468,6 +494,13 @@ def _interpolator_cases(cls):
 @specific("MedianOutlierFilter")
 def _outlier_cases(cls):
     return [
+        Case("window-a-billion",
+             lambda _: cls(window=10**9 + 1).fit_transform(X0), ("window",),
+             may_succeed=True, rows_out=len(X0),
+             # a window beyond the data holds what one covering all of it holds
+             expect=lambda out: np.testing.assert_allclose(
+                 out, cls(window=2 * len(X0) - 1).fit_transform(X0))),
+        Case("window-true", lambda _: cls(window=True).fit(X0), ("'window'", "True")),
         Case("even-centred-window", lambda _: cls(window=6, center=True).fit(X0),
              ("window=6", "odd")),
         Case("window-longer-than-the-series",

@@ -57,8 +57,8 @@ def format_table(metrics: pd.DataFrame) -> str:
     ...                  index=["sklstm forecaster", "naive LSTM recipe"])
     >>> print(format_table(m))
     model                          MAE       RMSE   MASE  sMAPE %  MAE vs naive LSTM
-    sklstm forecaster               10         12   0.50     3.00      75% lower
-    naive LSTM recipe               40         50   2.00     9.00       baseline
+    sklstm forecaster            10.00      12.00   0.50     3.00      75% lower
+    naive LSTM recipe            40.00      50.00   2.00     9.00       baseline
     """
     metrics = metrics.sort_values("MAE")
     ref = metrics["MAE"].get(MODEL_NAMES["naive_lstm"])
@@ -74,7 +74,8 @@ def format_table(metrics: pd.DataFrame) -> str:
             change = ""
         scaled = f"{row['MASE']:6.2f}" if np.isfinite(row["MASE"]) else f"{'n/a':>6s}"
         lines.append(
-            f"{name:26s} {row['MAE']:8.4g} {row['RMSE']:10.4g} {scaled} "
+            # "#": 4 significant digits, trailing zeros kept (21.40, not 21.4)
+            f"{name:26s} {row['MAE']:#8.4g} {row['RMSE']:#10.4g} {scaled} "
             f"{row['sMAPE']:8.2f}  {change:>17s}"
         )
     return "\n".join(lines)

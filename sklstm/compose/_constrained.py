@@ -9,7 +9,7 @@ import pandas as pd
 from sklearn.isotonic import isotonic_regression
 from sklearn.utils.validation import check_is_fitted
 
-from sklstm._compat import HasMethods, StrOptions, _fit_context
+from sklstm._compat import HasMethods, Interval, StrOptions, _fit_context
 from sklstm.compose._base import MetaRegressor, check_meta_input
 from sklstm.utils._validation import who
 
@@ -195,7 +195,7 @@ class ConstrainedRegressor(MetaRegressor):
     _parameter_constraints: dict = {
         "regressor": [HasMethods(["fit", "predict"])],
         "non_negative": [StrOptions({"clip", "log"}), "boolean", None],
-        "lower_bound": [Real],
+        "lower_bound": [Interval(Real, None, None, closed="neither")],
         "order": [StrOptions(set(ORDERS)), None],
     }
 

@@ -72,6 +72,10 @@ class LSTMNet(nn.Module):
         highway: int = 0,
     ):
         super().__init__()
+        # torch takes Python numbers only: a grid over np.arange gives numpy ones
+        n_features, n_outputs, hidden_size, num_layers = (
+            int(n_features), int(n_outputs), int(hidden_size), int(num_layers))
+        dropout, bidirectional = float(dropout), bool(bidirectional)
         self.lstm = nn.LSTM(
             input_size=n_features,
             hidden_size=hidden_size,

@@ -24,6 +24,15 @@ __all__ = [
 ]
 
 
+#: The most regular differences: a series needing more than two is rare, and
+#: each one costs a row and amplifies noise; ten leaves room and stops
+#: ``order=10**9`` from running for ever.
+MAX_ORDER = 10
+#: The longest seasonal lag: a year of minutes is about 5e5 steps. A lag costs
+#: memory in proportion to it, so ``seasonal_lag=10**12`` is refused at once.
+MAX_SEASONAL_LAG = 1_000_000
+
+
 def difference_coefficients(order: int = 1, seasonal_lag: int | None = None):
     """Coefficients of ``(1 - B)**order * (1 - B**seasonal_lag)``, lag 0 first.
 
@@ -51,8 +60,8 @@ def difference_coefficients(order: int = 1, seasonal_lag: int | None = None):
 @validate_params(
     {
         "values": ["array-like"],
-        "order": [Interval(Integral, 0, None, closed="left")],
-        "seasonal_lag": [Interval(Integral, 1, None, closed="left"), None],
+        "order": [Interval(Integral, 0, MAX_ORDER, closed="both")],
+        "seasonal_lag": [Interval(Integral, 1, MAX_SEASONAL_LAG, closed="both"), None],
         "fill_value": [Real],
     },
     prefer_skip_nested_validation=True,
@@ -158,8 +167,8 @@ def _seasonal_cumsum(diffs: np.ndarray, seed: np.ndarray, lag: int) -> np.ndarra
     {
         "diffs": ["array-like"],
         "before": ["array-like"],
-        "order": [Interval(Integral, 0, None, closed="left")],
-        "seasonal_lag": [Interval(Integral, 1, None, closed="left"), None],
+        "order": [Interval(Integral, 0, MAX_ORDER, closed="both")],
+        "seasonal_lag": [Interval(Integral, 1, MAX_SEASONAL_LAG, closed="both"), None],
     },
     prefer_skip_nested_validation=True,
 )
@@ -352,8 +361,8 @@ class Differencer(SeriesTransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "order": [Interval(Integral, 0, None, closed="left")],
-        "seasonal_lag": [Interval(Integral, 2, None, closed="left"), None],
+        "order": [Interval(Integral, 0, MAX_ORDER, closed="both")],
+        "seasonal_lag": [Interval(Integral, 2, MAX_SEASONAL_LAG, closed="both"), None],
         "columns": ["array-like", None],
         "drop_original": ["boolean"],
         "fill_value": [Real],

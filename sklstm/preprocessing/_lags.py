@@ -22,10 +22,13 @@ from sklstm.utils._validation import who
 __all__ = ["LagFeatures", "lag_matrix", "resolve_lags"]
 
 
-def resolve_lags(lags, owner: str = "LagFeatures") -> list[int]:
+def resolve_lags(lags, owner: str = "LagFeatures", n_rows: int | None = None
+                 ) -> list[int]:
     """Turn ``lags`` (int n, list, or range) into a sorted list of positive ints.
 
-    An int ``n`` means lags ``1..n``.
+    An int ``n`` means lags ``1..n``; with ``n_rows`` given, ``n`` may not
+    exceed it (lags beyond the data hold only the fill value, and ``n``
+    columns of them would be built for nothing).
 
     >>> resolve_lags(3), resolve_lags([7, 1]), resolve_lags(range(2, 6, 2))
     ([1, 2, 3], [1, 7], [2, 4])
@@ -33,6 +36,13 @@ def resolve_lags(lags, owner: str = "LagFeatures") -> list[int]:
     if isinstance(lags, Integral) and not isinstance(lags, bool):
         if lags < 1:
             raise ValueError(f"{owner}: lags={lags} must be >= 1.")
+        if n_rows is not None and lags > n_rows:
+            raise ValueError(
+                f"{owner}: lags={lags} asks for lags 1..{lags}, but X has only "
+                f"{n_rows} sample(s) (rows); a lag of {n_rows} or more holds only "
+                f"the fill value. Use lags <= {max(n_rows - 1, 1)}, or a list of "
+                "the lags you need."
+            )
         return list(range(1, int(lags) + 1))
     values = list(lags)
     if not values or not all(
@@ -166,7 +176,7 @@ class LagFeatures(SeriesTransformerMixin, BaseEstimator):
         self.fill_value = fill_value
 
     def _fit(self, X, values, index):
-        self.lags_ = resolve_lags(self.lags, who(self, "fit"))
+        self.lags_ = resolve_lags(self.lags, who(self, "fit"), n_rows=len(values))
         self.columns_ = resolve_columns(
             self.columns, values.shape[1], getattr(self, "feature_names_in_", None),
             owner=who(self, "fit"),

@@ -175,6 +175,9 @@ def rolling_median_mad(values, window: int, center: bool = True):
     if n == 0:
         empty = np.empty_like(values)
         return empty, empty.copy()
+    # A window longer than the data holds the same rows as one just long
+    # enough to cover them all from every row: use that, whatever was asked.
+    window = min(window, 2 * n - 1 if center else n)
     before, _ = _window_bounds(window, bool(center))
     # One padded row per column (columns first): each window is contiguous.
     padded = np.empty((m, n + window - 1))

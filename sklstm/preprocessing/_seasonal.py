@@ -183,6 +183,18 @@ def resolve_periods(periods, harmonics, owner: str = "SeasonalSine"):
             continue
         if isinstance(p, str):
             try:
+                float(p)
+            except ValueError:
+                pass
+            else:
+                # pandas reads a bare number as nanoseconds: "12" is not 12 steps
+                raise ValueError(
+                    f"{owner}: period {p!r} is a number written as a string, "
+                    "with no unit (pandas would read it as nanoseconds). Pass "
+                    f"{p.strip()} for that many steps, or a time span with its "
+                    f"unit, such as '{p.strip()}h' or '{p.strip()}D'."
+                )
+            try:
                 span = pd.Timedelta(p.strip())
             except ValueError as exc:
                 raise ValueError(
