@@ -5,12 +5,35 @@ file, unknown column, text in the target, timestamps that do not parse or
 repeat, too little data) raises :class:`InputError` with a message that fits
 on one line and says how to fix it; the command prints it and exits with
 status 2.
+
+What it accepts, and what it assumes (each assumption is kept in the
+series' ``attrs["notes"]``, which the command prints):
+
+- **Delimiters:** comma, semicolon, tab or pipe, sniffed from the first lines
+  (``csv.Sniffer``); with semicolons, a decimal comma (``3,5``) is read too.
+- **Missing values:** empty cells and pandas' markers (``NA``, ``NaN``,
+  ``null``, ...) are gaps in the target.
+- **Dates:** ISO 8601 (``2020-01-31``, ``2020-01-31T13:30``), and the common
+  written forms (``31.01.2020``, ``01/31/2020``, ``Jan 2020``). When a form is
+  ambiguous (``01.02.2020``), the reading that gives a regular time step wins;
+  if both do, dotted dates are read day first and slashed ones month first,
+  and a note says so; ``date_format`` (``--date-format``) decides instead.
+- **Integers** are time steps (years, periods), except eight-digit ones that
+  all read as ``yyyymmdd`` dates (``20200131``), which are dates.
+- **Time zones:** stamps with one UTC offset (``2022-01-01T00:00+01:00``) keep
+  it, and the forecast is labelled in it. Offsets that change (daylight
+  saving) keep the local wall time when that has a regular step (daily and
+  longer steps), else the stamps are taken in UTC (hourly and shorter: wall
+  time repeats and skips an hour), and a note says which.
 """
 
 from __future__ import annotations
 
+import csv
 import difflib
+import re
 import warnings
+from datetime import timedelta, timezone
 from pathlib import Path
 
 import numpy as np
@@ -37,13 +60,39 @@ def _suggest(name: str, columns) -> str:
     return f"its columns are {shown}{more}.{hint}"
 
 
-def _read_frame(path: Path) -> pd.DataFrame:
+#: The delimiters the reader recognises, in order of preference.
+DELIMITERS = ",;\t|"
+_DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
+
+
+def _sniff_delimiter(path: Path) -> str:
+    """The delimiter of the file's first lines; a comma when nothing else fits."""
+    try:
+        with open(path, newline="", encoding="utf-8", errors="replace") as fh:
+            sample = fh.read(64 * 1024)
+    except OSError:
+        return ","
+    lines = [line for line in sample.splitlines() if line.strip()][:50]
+    if not lines:
+        return ","
+    try:
+        found = csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        return ","
+    # a one-column file sniffs as anything: keep the comma unless the header
+    # has the delimiter
+    return found if found in lines[0] else ","
+
+
+def _read_frame(path: Path, notes: list) -> pd.DataFrame:
     if not path.exists():
         raise InputError(f"--csv {str(path)!r}: no such file.")
     if path.is_dir():
         raise InputError(f"--csv {str(path)!r} is a directory; pass a CSV file.")
+    sep = _sniff_delimiter(path)
     try:
-        frame = pd.read_csv(path, skipinitialspace=True)
+        frame = pd.read_csv(path, sep=sep, skipinitialspace=True)
     except pd.errors.EmptyDataError:
         raise InputError(f"--csv {str(path)!r} is empty.") from None
     except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError) as exc:
@@ -52,8 +101,24 @@ def _read_frame(path: Path) -> pd.DataFrame:
         ) from None
     if frame.empty:
         raise InputError(f"--csv {str(path)!r} has a header but no data rows.")
+    if sep != ",":
+        notes.append(f"columns separated by {_DELIMITER_NAMES[sep]}")
+    if sep == ";" and _has_decimal_commas(frame):
+        frame = pd.read_csv(path, sep=sep, decimal=",", skipinitialspace=True)
+        notes.append("decimal commas (3,5 is 3.5)")
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame
+
+
+def _has_decimal_commas(frame: pd.DataFrame) -> bool:
+    """Whether a text column holds numbers written with a decimal comma."""
+    for col in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[col].dtype):
+            continue
+        text = frame[col].dropna().astype(str)
+        if len(text) and text.str.match(_DECIMAL_COMMA).mean() > 0.9:
+            return True
+    return False
 
 
 def _column(frame: pd.DataFrame, name: str, option: str, path: Path) -> pd.Series:
@@ -97,7 +162,93 @@ def _numeric_target(raw: pd.Series, name: str) -> pd.Series:
     return values
 
 
-def _parse_times(raw: pd.Series, name: str) -> pd.Index:
+_OFFSET = re.compile(r"\s*(Z|[+-]\d{2}:?\d{2})$")
+#: Eight-digit integers that all read as dates this way are dates.
+_YYYYMMDD = (10000101, 99991231)
+
+
+def _yyyymmdd(values: np.ndarray) -> pd.DatetimeIndex | None:
+    """``values`` as ``yyyymmdd`` dates, or None when any is not one."""
+    if not len(values) or values.min() < _YYYYMMDD[0] or values.max() > _YYYYMMDD[1]:
+        return None
+    parsed = pd.to_datetime(pd.Series(values.astype(str)), format="%Y%m%d",
+                            errors="coerce")
+    return None if parsed.isna().any() else pd.DatetimeIndex(parsed)
+
+
+def _to_datetime(text: pd.Series, **options) -> pd.Series | None:
+    """``pd.to_datetime`` with failures as NaT; None when the options do not apply."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return pd.to_datetime(text.astype(object), errors="coerce", **options)
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+def _is_regular(parsed: pd.Series) -> bool:
+    index = pd.DatetimeIndex(parsed.dropna()).sort_values()
+    return len(index) < 3 or (index.is_unique and regular_grid(index) is not None
+                              and len(regular_grid(index)) == len(index))
+
+
+def _read_dates(text: pd.Series, name: str, date_format, notes: list) -> pd.Series:
+    """The wall-clock times of ``text`` (no offsets), by the format that fits."""
+    if date_format is not None:
+        parsed = _to_datetime(text, format=date_format)
+        if parsed is None or parsed.isna().any():
+            bad = (np.ones(len(text), bool) if parsed is None
+                   else parsed.isna().to_numpy())
+            row = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                f"--time {name!r}: {_row_label(row)} holds {str(text.iloc[row])!r}, "
+                f"which does not match --date-format {date_format!r} "
+                f"({int(bad.sum())} such row(s)); fix the format (e.g. %d.%m.%Y) "
+                "or the rows."
+            )
+        return parsed
+    month_first = _to_datetime(text, format="ISO8601")
+    if month_first is None or month_first.isna().any():
+        month_first = _to_datetime(text)
+    day_first = _to_datetime(text, dayfirst=True)
+    full = [p for p in (month_first, day_first) if p is not None and not p.isna().any()]
+    if not full:
+        best = min((p for p in (month_first, day_first) if p is not None),
+                   key=lambda p: int(p.isna().sum()), default=None)
+        bad = np.ones(len(text), bool) if best is None else best.isna().to_numpy()
+        row = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"--time {name!r}: {_row_label(row)} holds "
+            f"{str(text.iloc[row])!r}, which is not a timestamp in the format of the "
+            f"other rows ({int(bad.sum())} such row(s)); use one date format "
+            "throughout, e.g. 2020-01-31 or 2020-01-31 13:30, or name it with "
+            "--date-format."
+        )
+    if len(full) == 1 or full[0].equals(full[1]):
+        if full[0] is day_first and not full[0].equals(month_first):
+            notes.append(f"dates read day first ({text.iloc[0]} is "
+                         f"{full[0].iloc[0]:%Y-%m-%d})")
+        return full[0]
+    regular = [p for p in full if _is_regular(p)]
+    if len(regular) == 1:
+        chosen = regular[0]
+        first = "day" if chosen is day_first else "month"
+        notes.append(f"dates read {first} first ({text.iloc[0]} is "
+                     f"{chosen.iloc[0]:%Y-%m-%d}): the other reading has no "
+                     "regular step")
+        return chosen
+    dotted = bool(text.str.contains(".", regex=False).all())
+    chosen = day_first if dotted else month_first
+    other = "%m.%d.%Y" if dotted else "%d/%m/%Y"
+    notes.append(f"dates read {'day' if dotted else 'month'} first ({text.iloc[0]} is "
+                 f"{chosen.iloc[0]:%Y-%m-%d}); pass --date-format {other} for the "
+                 "other reading")
+    return chosen
+
+
+def _parse_times(raw: pd.Series, name: str, date_format=None,
+                 notes: list | None = None) -> pd.Index:
+    notes = [] if notes is None else notes
     text = raw.astype("string").str.strip()
     empty = text.isna() | (text == "")
     if empty.any():
@@ -106,35 +257,49 @@ def _parse_times(raw: pd.Series, name: str) -> pd.Index:
             f"--time {name!r} is empty at {_row_label(row)}; every row "
             "needs a timestamp."
         )
-    if pd.api.types.is_integer_dtype(raw.dtype):
-        # integer time stamps (years, periods): an integer index
-        return pd.Index(raw.to_numpy(dtype=np.int64), name=name)
-    best, fails = None, None
-    for options in ({}, {"format": "ISO8601"}, {"dayfirst": True}):
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)
-                parsed = pd.to_datetime(text.astype(object), errors="coerce",
-                                        **options)
-        except (ValueError, TypeError, OverflowError):
-            continue
-        n_bad = int(parsed.isna().sum())
-        if fails is None or n_bad < fails:
-            best, fails = parsed, n_bad
-        if n_bad == 0:
-            break
-    if best is None or fails:
-        bad = np.ones(len(raw), bool) if best is None else best.isna().to_numpy()
-        row = int(np.flatnonzero(bad)[0])
-        raise InputError(
-            f"--time {name!r}: {_row_label(row)} holds "
-            f"{str(raw.iloc[row])!r}, which is not a timestamp in the format of the "
-            f"other rows ({int(bad.sum())} such row(s)); use one date format "
-            "throughout, e.g. 2020-01-31 or 2020-01-31 13:30."
-        )
-    if getattr(best.dt, "tz", None) is not None:
-        best = best.dt.tz_convert(None)
-    return pd.DatetimeIndex(best, name=name)
+    if pd.api.types.is_integer_dtype(raw.dtype) and date_format is None:
+        values = raw.to_numpy(dtype=np.int64)
+        dates = _yyyymmdd(values)
+        if dates is None:
+            # integer time stamps (years, periods): an integer index
+            return pd.Index(values, name=name)
+        notes.append(f"integers of --time read as yyyymmdd dates ({values[0]} is "
+                     f"{dates[0]:%Y-%m-%d})")
+        return dates.rename(name)
+    text = text.astype(str)
+    offsets = text.str.extract(_OFFSET, expand=False)
+    if not offsets.notna().all():
+        return pd.DatetimeIndex(_read_dates(text, name, date_format, notes), name=name)
+    wall = _read_dates(text.str.replace(_OFFSET, "", regex=True), name, date_format,
+                       notes)
+    offset = pd.to_timedelta(offsets.map(_offset_minutes), unit="min")
+    if offset.nunique() == 1:
+        # one offset: keep it, and the forecast is labelled in it
+        zone = timezone(timedelta(minutes=_offset_minutes(offsets.iloc[0])))
+        return pd.DatetimeIndex(wall, name=name).tz_localize(zone)
+    local = pd.DatetimeIndex(wall, name=name)
+    if local.is_unique and _is_regular(pd.Series(local)):
+        notes.append("UTC offsets change (daylight saving): kept the local wall "
+                     "time, in which the steps are regular")
+        return local
+    notes.append("UTC offsets change (daylight saving): stamps taken in UTC, where "
+                 "the steps are regular (local time repeats and skips an hour)")
+    return pd.DatetimeIndex(wall.to_numpy() - offset.to_numpy(), name=name
+                            ).tz_localize("UTC")
+
+
+def _offset_minutes(offset: str) -> int:
+    """Minutes east of UTC: 60 for ``"+01:00"`` or ``"+0100"``, 0 for ``"Z"``."""
+    text = _offset_text(offset)
+    sign = -1 if text[0] == "-" else 1
+    return sign * (int(text[1:3]) * 60 + int(text[4:6]))
+
+
+def _offset_text(offset: str) -> str:
+    """``"+01:00"`` for ``"+0100"``, ``"+01:00"``; ``"+00:00"`` for ``"Z"``."""
+    if offset == "Z":
+        return "+00:00"
+    return offset if ":" in offset else f"{offset[:3]}:{offset[3:]}"
 
 
 def regularise_index(series: pd.Series, what: str = "--time") -> pd.Series:
@@ -169,7 +334,8 @@ def regularise_index(series: pd.Series, what: str = "--time") -> pd.Series:
     )
 
 
-def read_series(path, target: str, time: str | None = None) -> pd.Series:
+def read_series(path, target: str, time: str | None = None,
+                date_format: str | None = None) -> pd.Series:
     """Read the column ``target`` of a CSV file as a regular, time-indexed series.
 
     Parameters
@@ -182,13 +348,17 @@ def read_series(path, target: str, time: str | None = None) -> pd.Series:
         The time-stamp column. When None, the first column is used if it is
         not the target and every value parses as a timestamp; otherwise rows
         are numbered 0, 1, 2, ...
+    date_format : str or None, default=None
+        The ``strftime`` format of the time stamps (``"%d.%m.%Y"``); None
+        infers it (see the module docstring).
 
     Returns
     -------
     series : pandas.Series
         Float values, sorted by time, on a regular index (a DatetimeIndex with
         ``freq`` set, or an integer index); time steps missing from the file
-        are NaN, leading and trailing empty cells dropped.
+        are NaN, leading and trailing empty cells dropped. ``attrs["notes"]``
+        lists what was assumed (delimiter, date order, time zone).
 
     Raises
     ------
@@ -196,7 +366,8 @@ def read_series(path, target: str, time: str | None = None) -> pd.Series:
         For every problem with the file, with a one-line message.
     """
     path = Path(path)
-    frame = _read_frame(path)
+    notes: list[str] = []
+    frame = _read_frame(path, notes)
     values = _numeric_target(_column(frame, target, "--target", path), target)
     if time is not None:
         if time == target:
@@ -204,9 +375,10 @@ def read_series(path, target: str, time: str | None = None) -> pd.Series:
                 f"--time and --target are both {time!r}; pass the time-stamp "
                 "column to --time."
             )
-        index = _parse_times(_column(frame, time, "--time", path), time)
+        index = _parse_times(_column(frame, time, "--time", path), time,
+                             date_format, notes)
     else:
-        index = _guess_time(frame, target)
+        index = _guess_time(frame, target, date_format, notes)
     series = pd.Series(values.to_numpy(), index=index, name=target)
     if series.index.has_duplicates:
         dup = series.index[series.index.duplicated()][0]
@@ -221,18 +393,29 @@ def read_series(path, target: str, time: str | None = None) -> pd.Series:
     if not isinstance(series.index, pd.RangeIndex):
         series = regularise_index(series)
     observed = np.flatnonzero(series.notna().to_numpy())
-    return series.iloc[observed[0]: observed[-1] + 1]
+    series = series.iloc[observed[0]: observed[-1] + 1]
+    series.attrs["notes"] = notes
+    return series
 
 
-def _guess_time(frame: pd.DataFrame, target: str) -> pd.Index:
+def _guess_time(frame: pd.DataFrame, target: str, date_format=None,
+                notes: list | None = None) -> pd.Index:
     """The first column as time stamps when most of it parses as dates."""
     first = frame.columns[0]
     raw = frame[first]
-    if first == target or pd.api.types.is_numeric_dtype(raw.dtype):
+    if first == target or pd.api.types.is_bool_dtype(raw.dtype):
         return pd.RangeIndex(len(frame))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        parsed = pd.to_datetime(raw.astype("string").astype(object), errors="coerce")
-    if parsed.notna().mean() < 0.8:
+    if pd.api.types.is_numeric_dtype(raw.dtype):
+        if (pd.api.types.is_integer_dtype(raw.dtype)
+                and _yyyymmdd(raw.to_numpy(dtype=np.int64)) is not None):
+            return _parse_times(raw, first, None, notes)
         return pd.RangeIndex(len(frame))
-    return _parse_times(raw, first)
+    text = raw.astype("string").str.strip().astype(object)
+    text = text.str.replace(_OFFSET, "", regex=True)
+    readings = ([{"format": date_format}] if date_format
+                else [{}, {"dayfirst": True}])
+    shares = [p.notna().mean() for p in (_to_datetime(text, **o) for o in readings)
+              if p is not None]
+    if not shares or max(shares) < 0.8:
+        return pd.RangeIndex(len(frame))
+    return _parse_times(raw, first, date_format, notes)

@@ -47,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="the CSV column of time stamps (default: the first column if it holds "
         "dates, else row numbers)",
     )
+    data.add_argument(
+        "--date-format", metavar="FMT",
+        help="the strftime format of the time stamps, e.g. %%d.%%m.%%Y (default: "
+        "inferred; where day and month could swap, the reading with a regular "
+        "step, else day first for dotted dates and month first for the rest)",
+    )
     model = parser.add_argument_group("forecast")
     model.add_argument(
         "--horizon", type=int, metavar="H",
@@ -110,5 +116,5 @@ def check_options(args) -> None:
             raise UsageError("pass either --dataset or --csv, not both.")
         if not args.target:
             raise UsageError("--csv needs --target COL, the column to forecast.")
-    elif args.target or args.time:
-        raise UsageError("--target and --time go with --csv.")
+    elif args.target or args.time or getattr(args, "date_format", None):
+        raise UsageError("--target and --time go with --csv, as does --date-format.")

@@ -93,6 +93,8 @@ def run(args) -> int:
           + (f" ({n_gaps} gaps in the training part)" if n_gaps else "")
           + f"; holding out the last {h} ({fmt_time(holdout.index[0])} .. "
           f"{fmt_time(holdout.index[-1])})")
+    if problem.notes:
+        print(f"  reading: {'; '.join(problem.notes)}")
     model = forecaster(problem, args, n_jobs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)

@@ -20,6 +20,7 @@ class Problem:
     series: pd.Series  # float, named after the target, regular index
     name: str  # how messages call it: "airline:passengers", "sales.csv:units"
     horizon: int
+    notes: tuple = ()  # what the CSV reader assumed (delimiter, dates, zone)
 
     @property
     def target(self) -> str:
@@ -41,7 +42,8 @@ def load_problem(args) -> Problem:
 
     check_options(args)
     if args.csv is not None:
-        series = read_series(args.csv, args.target, args.time)
+        series = read_series(args.csv, args.target, args.time,
+                             getattr(args, "date_format", None))
         name = f"{Path(args.csv).name}:{args.target}"
     else:
         key = args.dataset or "airline"
@@ -50,8 +52,9 @@ def load_problem(args) -> Problem:
         name = f"{key}:{column}"
     # one rule for bundled and user data: the M4 horizon of the time step
     horizon = args.horizon or default_horizon(series.index)
+    notes = tuple(series.attrs.get("notes", ()))
     series = series.astype("float64").rename(str(series.name))
-    problem = Problem(series=series, name=name, horizon=int(horizon))
+    problem = Problem(series=series, name=name, horizon=int(horizon), notes=notes)
     _check_length(problem)
     return problem
 

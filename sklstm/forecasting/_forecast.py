@@ -27,14 +27,21 @@ def future_index(index: pd.Index, horizons: list[int]) -> pd.Index:
     ['1961-01', '1961-02']
     >>> future_index(pd.RangeIndex(0, 10, 2), [1, 3]).tolist()
     [10, 14]
+    >>> future_index(pd.period_range("2020Q1", periods=4, freq="Q"), [1, 2]).tolist()
+    [Period('2021Q1', 'Q-DEC'), Period('2021Q2', 'Q-DEC')]
     """
+    if isinstance(index, pd.PeriodIndex) and len(index):
+        # periods count their own steps: the next month is the last one + 1
+        return pd.PeriodIndex([index[-1] + h for h in horizons], name=index.name)
     step = index_step(index)
     if step is None:
+        fix = ("set one with history.asfreq('MS'), for example"
+               if isinstance(index, pd.DatetimeIndex) else
+               "convert the index with pd.to_datetime(...) and set its frequency")
         raise ValueError(
             f"{_OWNER}: cannot tell the time step of the history's index "
             f"({type(index).__name__}); it needs a DatetimeIndex with a frequency "
-            "(set one with history.asfreq('MS'), for example) or an evenly spaced "
-            "integer index."
+            f"({fix}), a PeriodIndex, or an evenly spaced integer index."
         )
     if isinstance(index, pd.DatetimeIndex):
         steps = pd.date_range(

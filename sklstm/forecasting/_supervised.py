@@ -64,6 +64,13 @@ def as_frame(data, target, owner: str, what: str = "data") -> tuple[pd.DataFrame
             f"{owner}: {what} must be a pandas DataFrame or Series with a time index, "
             f"got {type(data).__name__}. Wrap arrays with pd.DataFrame(...)."
         )
+    if data.columns.has_duplicates:
+        twice = list(dict.fromkeys(data.columns[data.columns.duplicated()]))
+        raise ValueError(
+            f"{owner}: {what} has duplicated column names {twice}; every column "
+            "needs its own name. Rename them, e.g. data.columns = [...], or drop "
+            "the copies with data.loc[:, ~data.columns.duplicated()]."
+        )
     if target is None:
         if data.shape[1] != 1:
             raise ValueError(

@@ -161,3 +161,18 @@ def test_bad_arguments(air, direct_model):
         forecast(direct_model, air, horizon=12, features=["sales"])
     with pytest.raises(ValueError, match="forecast: the index is not sorted"):
         forecast(direct_model, air.iloc[::-1], horizon=12)
+
+
+def test_forecast_continues_a_period_index():
+    import pandas as pd
+    from sklearn.linear_model import Ridge
+
+    from sklstm.forecasting import forecast, make_supervised
+
+    history = pd.Series(np.arange(40.0), name="y",
+                        index=pd.period_range("2020-01", periods=40, freq="M"))
+    X, Y = make_supervised(history, horizon=[1, 2])
+    out = forecast(Ridge(alpha=1e-6).fit(X, Y), history, horizon=[1, 2])
+    assert isinstance(out.index, pd.PeriodIndex)
+    assert [str(p) for p in out.index] == ["2023-05", "2023-06"]
+    np.testing.assert_allclose(out.to_numpy(), [40.0, 41.0], atol=1e-3)
