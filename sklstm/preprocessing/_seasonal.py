@@ -20,7 +20,7 @@ from sklstm._compat import (
 from sklstm.utils._base import SeriesTransformerMixin, append_columns
 from sklstm.utils._history import continues, record_history
 from sklstm.utils._time import index_step, step_span
-from sklstm.utils._validation import check_numeric_input, who
+from sklstm.utils._validation import check_numeric_input, container_name, who
 
 __all__ = ["EPOCH", "SeasonalSine", "resolve_periods", "seasonal_terms"]
 
@@ -430,7 +430,8 @@ class SeasonalSine(SeriesTransformerMixin, BaseEstimator):
             self.time_kind_ = "position"
             self.history_ = record_history(values, index, 1)
         else:
-            self.time_kind_, time = self._read_time(raw_time, index, owner)
+            self.time_kind_, time = self._read_time(
+                raw_time, index, owner, container_name(X))
             if self.time_kind_ == "datetime" and has_steps:
                 self.freq_ = index_step(time)
                 if self.freq_ is None:
@@ -454,7 +455,7 @@ class SeasonalSine(SeriesTransformerMixin, BaseEstimator):
             start = self.n_fit_rows_ if continues(self.history_, index) else 0
             kind, time = "steps", np.arange(start, start + len(values))
         else:
-            kind, time = self._read_time(raw_time, index, owner)
+            kind, time = self._read_time(raw_time, index, owner, container_name(X))
             if kind != self.time_kind_:
                 raise ValueError(
                     f"{owner}: fit saw {self._describe_kind(self.time_kind_)} but X "
@@ -539,7 +540,7 @@ class SeasonalSine(SeriesTransformerMixin, BaseEstimator):
             "position": "row positions (time='position')",
         }[kind]
 
-    def _read_time(self, raw_time, index, owner):
+    def _read_time(self, raw_time, index, owner, container="a numpy array"):
         """``("datetime", DatetimeIndex)`` or ``("steps", ndarray)`` for the rows."""
         if raw_time is not None:
             name = f"time column {self.time_column!r}"
@@ -563,7 +564,7 @@ class SeasonalSine(SeriesTransformerMixin, BaseEstimator):
             name, time = "the index", index.to_numpy()
         elif index is None:
             raise ValueError(
-                f"{owner}: X is a numpy array and carries no time, so the seasonal "
+                f"{owner}: X is {container} and carries no time, so the seasonal "
                 "phase is unknown. Pass a DataFrame with a DatetimeIndex or an "
                 "integer index (in a Pipeline, set_output(transform='pandas') keeps "
                 "the index), set time_column, or set time='position' to count rows "

@@ -113,6 +113,30 @@ class SeriesTransformerMixin(TransformerMixin):
         out = self._fit(*checked)
         return self._transform(*checked) if out is None else out
 
+    def set_output(self, *, transform=None):
+        """Set the output container of ``transform`` and ``fit_transform``.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas"} or None
+            "pandas" returns DataFrames indexed like X (what DataFrame input
+            gets anyway). "polars" is refused: a polars DataFrame has no
+            index, and the time index is what lets rows continue the fit
+            history and gives seasonal terms their phase.
+
+        Returns
+        -------
+        self : object
+        """
+        if transform == "polars":
+            raise ValueError(
+                f"{type(self).__name__}.set_output: transform='polars' would drop "
+                "the time index, which this transformer keeps (history that "
+                "continues, seasonal phase). Use transform='pandas' and convert "
+                "the result at the end: polars.from_pandas(out.reset_index())."
+            )
+        return super().set_output(transform=transform)
+
     def _expected_failed_checks(self):
         return TIME_ORDER_XFAILS
 

@@ -19,6 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
+from pandas.tseries.frequencies import to_offset
+from pandas.tseries.offsets import BaseOffset
 
 # index_step lives in sklstm.utils._time; it is re-exported here because
 # sklstm.forecasting._forecast imports it from this module.
@@ -37,20 +40,55 @@ __all__ = [
 class History:
     """The last rows seen in fit and the index position where they ended.
 
+    The position is kept as plain text and numbers (an ISO time stamp and a
+    frequency alias, or ints), so a fitted model holds no pandas object and
+    saves with skops as well as pickle; :attr:`last_label` and :attr:`step`
+    rebuild the pandas ones.
+
     Attributes
     ----------
     tail : ndarray of shape (n_tail, n_features)
         The last ``n_tail`` rows of the fit data.
-    last_label : object
-        The index label of the last fit row.
-    step : object
-        The index step: a pandas offset or Timedelta for a DatetimeIndex, an int
-        for an integer index.
+    label : tuple or int
+        The last fit row's index label: an ISO time stamp and its time zone's
+        name (None when naive), or an int.
+    step_code : tuple
+        ``("offset", "MS")``, ``("timedelta", "0 days 00:30:00")`` or
+        ``("int", 2)``.
     """
 
     tail: np.ndarray
-    last_label: object
-    step: object
+    label: object
+    step_code: tuple
+
+    @property
+    def last_label(self):
+        """The index label of the last fit row (a Timestamp, or an int)."""
+        if self.step_code[0] == "int":
+            return self.label
+        stamp, zone = self.label
+        return pd.Timestamp(stamp) if zone is None else pd.Timestamp(stamp).tz_convert(
+            zone)
+
+    @property
+    def step(self):
+        """The index step: a pandas offset or Timedelta, or an int."""
+        kind, value = self.step_code
+        if kind == "offset":
+            return to_offset(value)
+        if kind == "timedelta":
+            return pd.Timedelta(value)
+        return value
+
+
+def _encode(label, step) -> tuple[object, tuple]:
+    if isinstance(step, (BaseOffset, pd.Timedelta, np.timedelta64)):
+        stamp = pd.Timestamp(label)
+        text = (stamp.isoformat(), None if stamp.tz is None else str(stamp.tz))
+        if isinstance(step, BaseOffset):
+            return text, ("offset", step.freqstr)
+        return text, ("timedelta", str(pd.Timedelta(step)))
+    return int(label), ("int", int(step))
 
 
 def record_history(values: np.ndarray, index, n_tail: int) -> History | None:
@@ -60,8 +98,9 @@ def record_history(values: np.ndarray, index, n_tail: int) -> History | None:
     step = index_step(index)
     if step is None:
         return None
-    return History(tail=np.array(values[-n_tail:], copy=True),
-                   last_label=index[-1], step=step)
+    label, code = _encode(index[-1], step)
+    return History(tail=np.array(values[-n_tail:], copy=True), label=label,
+                   step_code=code)
 
 
 def continues(history: History | None, index) -> bool:

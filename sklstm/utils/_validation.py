@@ -19,6 +19,7 @@ __all__ = [
     "check_target",
     "check_values",
     "column_labels",
+    "container_name",
     "first_bad_rows",
     "to_float",
     "who",
@@ -28,6 +29,22 @@ __all__ = [
 def who(estimator, method: str) -> str:
     """``"LagFeatures.fit"``: the prefix of every error message."""
     return f"{type(estimator).__name__}.{method}"
+
+
+def container_name(X) -> str:
+    """How messages call X's container: ``"a numpy array"``, ``"a polars DataFrame"``.
+
+    >>> container_name(np.zeros((2, 1))), container_name(pd.DataFrame({"a": [1]}))
+    ('a numpy array', 'a pandas DataFrame')
+    """
+    module = type(X).__module__.split(".")[0]
+    if isinstance(X, pd.DataFrame):
+        return "a pandas DataFrame"
+    if module == "polars":
+        return f"a polars {type(X).__name__}"
+    if isinstance(X, np.ndarray):
+        return "a numpy array"
+    return f"a {type(X).__name__}"
 
 
 def column_labels(X, n_columns: int) -> list[str]:

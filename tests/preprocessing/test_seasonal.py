@@ -413,3 +413,37 @@ def test_resolve_periods_labels():
     periods, harmonics = resolve_periods([24, 365.25, "30min", pd.Timedelta("90s")], 1)
     assert [label for _, _, label in periods] == ["24", "365.25", "30min", "90s"]
     assert harmonics == [1, 1, 1, 1]
+
+
+def test_polars_output_is_refused_with_the_fix():
+    from sklearn.pipeline import make_pipeline
+
+    from sklstm import Interpolator, LagFeatures
+
+    with pytest.raises(ValueError, match=r"SeasonalSine.set_output: transform='polars' "
+                       r"would drop the time index.*polars\.from_pandas"):
+        SeasonalSine(periods=7).set_output(transform="polars")
+    with pytest.raises(ValueError, match="Interpolator.set_output: transform='polars'"):
+        make_pipeline(Interpolator(), LagFeatures()).set_output(transform="polars")
+    assert SeasonalSine(periods=7).set_output(transform="pandas").get_params()
+
+
+def test_a_frame_without_an_index_is_named_in_the_message():
+    class DataFrame:  # what a polars frame looks like to the checks: no index
+        __module__ = "polars.dataframe.frame"
+
+        def __init__(self, values):
+            self._values = values
+
+        def __array__(self, dtype=None, copy=None):
+            return self._values if dtype is None else self._values.astype(dtype)
+
+        @property
+        def shape(self):
+            return self._values.shape
+
+    from sklstm.utils._validation import container_name
+
+    assert container_name(DataFrame(np.zeros((3, 1)))) == "a polars DataFrame"
+    with pytest.raises(ValueError, match="X is a numpy array and carries no time"):
+        SeasonalSine(periods=7).fit(np.zeros((20, 1)))
