@@ -121,6 +121,34 @@ def test_loaded_model_refits_like_the_original(fitted):
     np.testing.assert_allclose(again.predict(X), model.predict(X), rtol=1e-6)
 
 
+#: What a fitted sklstm pipeline asks skops to trust (docs: "Saving and loading").
+SKOPS_TRUSTED = {
+    "builtins.print", "functools.partial",
+    "skorch.callbacks.logging.EpochTimer", "skorch.callbacks.logging.PrintLog",
+    "skorch.callbacks.scoring.PassthroughScoring", "skorch.dataset.Dataset",
+    "skorch.history.History", "skorch.setter.optimizer_setter",
+    "torch.nn.modules.loss.MSELoss", "torch.optim.adam.Adam",
+}
+
+
+def test_skops_round_trip_predicts_the_same(fitted, tmp_path):
+    sio = pytest.importorskip("skops.io")
+    model, X = fitted
+    path = tmp_path / "model.skops"
+    sio.dump(model, path)
+    untrusted = set(sio.get_untrusted_types(file=path))
+    # sklstm's own classes, and the pandas offset of a SeasonalSine's time step
+    own = {t for t in untrusted
+           if t.startswith(("sklstm.", "pandas._libs.tslibs.offsets."))}
+    assert untrusted - own <= SKOPS_TRUSTED, untrusted - own - SKOPS_TRUSTED
+    assert "sklstm.neural._regressor.LSTMRegressor" in own
+    loaded = sio.load(path, trusted=sorted(untrusted))
+    np.testing.assert_array_equal(_predictions(loaded, X), _predictions(model, X))
+    lstm = _lstm(loaded)
+    assert list(lstm.loss_history_.columns) == list(_lstm(model).loss_history_.columns)
+    np.testing.assert_array_equal(lstm.loss_history_, _lstm(model).loss_history_)
+
+
 def test_unfitted_model_round_trips_with_its_parameters():
     model = _model()
     loaded = pickle.loads(pickle.dumps(model))

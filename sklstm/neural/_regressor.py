@@ -27,6 +27,7 @@ from sklstm.neural._data import (
 from sklstm.neural._module import LSTMNet
 from sklstm.neural._threads import resolve_n_threads, torch_threads
 from sklstm.utils._history import extend_with_history, record_history
+from sklstm.utils._search import refuse_row_sampling_search
 from sklstm.utils._validation import check_numeric_input, check_target, who
 from sklstm.utils.discovery import TIME_ORDER_XFAILS
 
@@ -376,6 +377,7 @@ default="adam"
         self : LSTMRegressor
         """
         owner = who(self, "fit")
+        refuse_row_sampling_search(owner)
         if y is None:
             raise ValueError(
                 f"{owner} requires y to be passed, but the target y is None."
@@ -531,7 +533,10 @@ default="adam"
             frame["lr"] = history[:, "event_lr"]
         except KeyError:
             frame["lr"] = float(self.lr)
-        self.loss_history_ = frame[[k for k in keys[1:]] + ["lr", "dur"]]
+        frame = frame[[k for k in keys[1:]] + ["lr", "dur"]]
+        # kept as arrays, not a DataFrame, so a fitted model saves with skops
+        self._loss_log = {"epoch": frame.index.to_numpy(dtype=np.int64),
+                          **{c: frame[c].to_numpy(dtype=np.float64) for c in frame}}
         self.n_epochs_ = len(frame)
         stopper = dict(self.net_.callbacks_).get("early_stopping")
         if stopper is not None and stopper.best_epoch_ > 0:
@@ -632,6 +637,16 @@ default="adam"
             )
         check_target(y, None, owner)
         return windows, y
+
+    @property
+    def loss_history_(self) -> pd.DataFrame:
+        """One row per epoch: the losses, ``lr`` and ``dur`` (see Attributes)."""
+        log = self.__dict__.get("_loss_log")
+        if log is None:
+            raise AttributeError(
+                "LSTMRegressor has no loss_history_ before fit; call fit first.")
+        return pd.DataFrame({k: v for k, v in log.items() if k != "epoch"},
+                            index=pd.Index(log["epoch"], name="epoch"))
 
     def __setstate__(self, state):
         super().__setstate__(state)

@@ -25,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from sklstm._compat import _fit_context, _get_output_config
 from sklstm.utils._output import like_input
+from sklstm.utils._search import refuse_row_sampling_search
 from sklstm.utils._validation import check_numeric_input
 from sklstm.utils.discovery import TIME_ORDER_XFAILS
 
@@ -73,6 +74,7 @@ class SeriesTransformerMixin(TransformerMixin):
         self : object
             The fitted transformer.
         """
+        refuse_row_sampling_search(f"{type(self).__name__}.fit")
         self._fit(*self._check_input(X, reset=True, method="fit"))
         return self
 
@@ -109,6 +111,7 @@ class SeriesTransformerMixin(TransformerMixin):
         -------
         X_out : ndarray or DataFrame of shape (n_samples, n_features_out)
         """
+        refuse_row_sampling_search(f"{type(self).__name__}.fit_transform")
         checked = self._check_input(X, reset=True, method="fit")
         out = self._fit(*checked)
         return self._transform(*checked) if out is None else out
