@@ -527,6 +527,19 @@ def _lstm_cases(cls):
         return cls(**fast).fit(windows, y_windows)
 
     return [
+        Case("hidden-size-a-million",
+             lambda _: cls(**{**fast, "hidden_size": 10**6}).fit(X0, Y0),
+             ("'hidden_size'", "4096")),
+        Case("lookback-true", lambda _: cls(**{**fast, "lookback": True}).fit(X0, Y0),
+             ("'lookback'", "True")),
+        Case("hidden-size-true",
+             lambda _: cls(**{**fast, "hidden_size": True}).fit(X0, Y0),
+             ("'hidden_size'", "True")),
+        Case("target-beyond-float64-variance",
+             lambda _: cls(**fast).fit(X0, Y0 * 1e300), ("y reaches", "power of ten")),
+        Case("target-beyond-float32-unscaled",
+             lambda _: cls(**{**fast, "scale_target": False}).fit(X0, Y0 * 1e40),
+             ("float32", "scale_target=True")),
         Case("lookback-longer-than-the-series",
              lambda _: cls(**{**fast, "lookback": 50}).fit(X0.iloc[:10], Y0.iloc[:10]),
              ("lookback=50", "10 rows")),

@@ -41,6 +41,7 @@ from sklstm.forecasting._seasonality import fourier_seasonality
 from sklstm.forecasting._smoothing import fit_smoothing, smoothed_levels, theta_forecast
 from sklstm.forecasting._supervised import check_regular_index, check_time_index
 from sklstm.forecasting._windows import change_scale, normalised_windows, roll_forecast
+from sklstm.utils._limits import MAX_HIDDEN_SIZE
 
 __all__ = ["LSTMForecaster", "fill_gaps"]
 
@@ -186,7 +187,7 @@ class LSTMForecaster(BaseEstimator):
         "transform": [StrOptions({"auto", "log", "none"})],
         "lookback": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "n_members": [Interval(Integral, 1, None, closed="left")],
-        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "hidden_size": [Interval(Integral, 1, MAX_HIDDEN_SIZE, closed="both")],
         "max_epochs": [StrOptions({"auto"}),
                        Interval(Integral, 1, None, closed="left")],
         "batch_size": [StrOptions({"auto"}),

@@ -20,10 +20,13 @@ class FiniteLossGuard(Callback):
     ----------
     owner : str
         Prefix of the message, e.g. ``"LSTMRegressor.fit"``.
+    scaled_target : bool, default=True
+        Whether the target is already scaled; if not, the message suggests it.
     """
 
-    def __init__(self, owner: str = "fit"):
+    def __init__(self, owner: str = "fit", scaled_target: bool = True):
         self.owner = owner
+        self.scaled_target = scaled_target
 
     def on_epoch_end(self, net, **kwargs):
         row = net.history[-1]
@@ -35,7 +38,9 @@ class FiniteLossGuard(Callback):
                     f"{self.owner}: the {key.replace('_', ' ')} became {value} at "
                     f"epoch {row['epoch']}; training diverged. Lower lr (now "
                     f"{lr:g}), scale the inputs (put a StandardScaler before this "
-                    "step), keep scale_target=True, or set gradient_clip."
+                    "step), "
+                    + ("" if self.scaled_target else "set scale_target=True, ")
+                    + "or set gradient_clip."
                 )
 
 

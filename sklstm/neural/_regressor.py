@@ -27,6 +27,7 @@ from sklstm.neural._data import (
 from sklstm.neural._module import LSTMNet
 from sklstm.neural._threads import resolve_n_threads, torch_threads
 from sklstm.utils._history import extend_with_history, record_history
+from sklstm.utils._limits import MAX_HIDDEN_SIZE, MAX_LAYERS
 from sklstm.utils._search import refuse_row_sampling_search
 from sklstm.utils._validation import check_numeric_input, check_target, who
 from sklstm.utils.discovery import TIME_ORDER_XFAILS
@@ -281,8 +282,8 @@ default="adam"
 
     _parameter_constraints: dict = {
         "lookback": [Interval(Integral, 1, None, closed="left")],
-        "hidden_size": [Interval(Integral, 1, None, closed="left")],
-        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "hidden_size": [Interval(Integral, 1, MAX_HIDDEN_SIZE, closed="both")],
+        "num_layers": [Interval(Integral, 1, MAX_LAYERS, closed="both")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "bidirectional": ["boolean"],
         "output_activation": [StrOptions({"relu", "softplus"}), None],
@@ -436,7 +437,19 @@ default="adam"
         else:
             offset, scale = np.zeros(self.n_outputs_), np.ones(self.n_outputs_)
         self.target_offset_, self.target_scale_ = offset, scale
-        return ((y2 - offset) / scale).astype(np.float32)
+        with np.errstate(over="ignore", invalid="ignore"):
+            scaled = ((y2 - offset) / scale).astype(np.float32)
+        if not (np.isfinite(scaled).all() and np.isfinite(scale).all()):
+            big = float(np.max(np.abs(y2)))
+            raise ValueError(
+                f"LSTMRegressor.fit: y reaches {big:.3g}, too large to "
+                + ("scale: its variance overflows float64. " if self.scale_target
+                   else "train on in float32 (at most 3.4e38) unscaled. ")
+                + "Divide y by a power of ten before fitting (and multiply the "
+                "predictions back)"
+                + ("." if self.scale_target else ", or keep scale_target=True.")
+            )
+        return scaled
 
     def _split(self, windows, targets):
         """The training part and the validation part (None when there is none)."""
@@ -473,7 +486,7 @@ default="adam"
                     f"optimizer; pass one of {sorted(OPTIMIZERS)} or a subclass "
                     "of torch.optim.Optimizer."
                 )
-        callbacks = [("finite_loss", FiniteLossGuard(owner))]
+        callbacks = [("finite_loss", FiniteLossGuard(owner, bool(self.scale_target)))]
         if self.lr_scheduler == "plateau":
             callbacks.append(("lr_scheduler", LRScheduler(
                 policy="ReduceLROnPlateau", monitor=monitor, factor=0.5,

@@ -163,3 +163,20 @@ def test_a_loky_worker_is_recognised_and_gets_one_thread():
     assert not in_parallel_worker()
     seen = Parallel(n_jobs=2, backend="loky")(delayed(_worker_view)() for _ in range(2))
     assert seen == [(True, 1), (True, 1)]
+
+
+def test_numpy_integers_reach_torch_as_ints():
+    from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+
+    from sklstm import LSTMRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 2))
+    y = X[:, 0] + 0.1 * rng.normal(size=120)
+    model = LSTMRegressor(lookback=np.int64(4), hidden_size=np.int64(4),
+                          num_layers=np.int32(1), max_epochs=np.int64(2),
+                          batch_size=np.int64(32), n_threads=1).fit(X, y)
+    assert model.net_.module_.lstm.hidden_size == 4
+    search = GridSearchCV(model, {"hidden_size": np.arange(4, 7, 2)},
+                          cv=TimeSeriesSplit(2), error_score="raise").fit(X, y)
+    assert search.best_params_["hidden_size"] in (4, 6)
