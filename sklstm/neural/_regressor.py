@@ -447,7 +447,7 @@ default="adam"
                    else "train on in float32 (at most 3.4e38) unscaled. ")
                 + "Divide y by a power of ten before fitting (and multiply the "
                 "predictions back)"
-                + ("." if self.scale_target else ", or keep scale_target=True.")
+                + ("." if self.scale_target else ", or set scale_target=True.")
             )
         return scaled
 
