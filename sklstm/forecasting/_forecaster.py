@@ -128,8 +128,7 @@ class LSTMForecaster(BaseEstimator):
         "highway" adds a linear autoregressive path beside each LSTM
         (LSTNet); it did not win on the development series.
     loss : {"mae", "mse", "huber"}, default="mse"
-        Training loss; squared error beat absolute error on 15 of the 21
-        development series (mean MASE ratio 0.98).
+        Training loss (the docs' Accuracy page compares them).
     combine : {"median", "mean"}, default="median"
         How member forecasts are combined.
     strategy : {"auto", "direct", "recursive"}, default="auto"
