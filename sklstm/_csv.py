@@ -192,20 +192,25 @@ def _is_regular(parsed: pd.Series) -> bool:
                               and len(regular_grid(index)) == len(index))
 
 
+def _unparsed_error(name: str, text: pd.Series, parsed, what: str,
+                    fix: str) -> InputError:
+    """The error naming the first stamp that ``parsed`` (None: all) failed on."""
+    bad = np.ones(len(text), bool) if parsed is None else parsed.isna().to_numpy()
+    row = int(np.flatnonzero(bad)[0])
+    return InputError(
+        f"--time {name!r}: {_row_label(row)} holds {str(text.iloc[row])!r}, which "
+        f"{what} ({int(bad.sum())} such row(s)); {fix}"
+    )
+
+
 def _read_dates(text: pd.Series, name: str, date_format, notes: list) -> pd.Series:
     """The wall-clock times of ``text`` (no offsets), by the format that fits."""
     if date_format is not None:
         parsed = _to_datetime(text, format=date_format)
         if parsed is None or parsed.isna().any():
-            bad = (np.ones(len(text), bool) if parsed is None
-                   else parsed.isna().to_numpy())
-            row = int(np.flatnonzero(bad)[0])
-            raise InputError(
-                f"--time {name!r}: {_row_label(row)} holds {str(text.iloc[row])!r}, "
-                f"which does not match --date-format {date_format!r} "
-                f"({int(bad.sum())} such row(s)); fix the format (e.g. %d.%m.%Y) "
-                "or the rows."
-            )
+            raise _unparsed_error(
+                name, text, parsed, f"does not match --date-format {date_format!r}",
+                "fix the format (e.g. %d.%m.%Y) or the rows.")
         return parsed
     month_first = _to_datetime(text, format="ISO8601")
     if month_first is None or month_first.isna().any():
@@ -215,15 +220,10 @@ def _read_dates(text: pd.Series, name: str, date_format, notes: list) -> pd.Seri
     if not full:
         best = min((p for p in (month_first, day_first) if p is not None),
                    key=lambda p: int(p.isna().sum()), default=None)
-        bad = np.ones(len(text), bool) if best is None else best.isna().to_numpy()
-        row = int(np.flatnonzero(bad)[0])
-        raise InputError(
-            f"--time {name!r}: {_row_label(row)} holds "
-            f"{str(text.iloc[row])!r}, which is not a timestamp in the format of the "
-            f"other rows ({int(bad.sum())} such row(s)); use one date format "
-            "throughout, e.g. 2020-01-31 or 2020-01-31 13:30, or name it with "
-            "--date-format."
-        )
+        raise _unparsed_error(
+            name, text, best, "is not a timestamp in the format of the other rows",
+            "use one date format throughout, e.g. 2020-01-31 or 2020-01-31 13:30, "
+            "or name it with --date-format.")
     if len(full) == 1 or full[0].equals(full[1]):
         if full[0] is day_first and not full[0].equals(month_first):
             notes.append(f"dates read day first ({text.iloc[0]} is "
