@@ -1,17 +1,38 @@
-"""sklstm: LSTM time-series regression as a first-class scikit-learn citizen."""
+"""sklstm: LSTM time-series regression as a first-class scikit-learn citizen.
 
-from sklstm.compose import ConstrainedRegressor, LevelDifferenceRegressor
-from sklstm.forecasting import LSTMForecaster, configure, forecast, make_supervised
-from sklstm.neural import LSTMRegressor
-from sklstm.preprocessing import (
-    Differencer,
-    Interpolator,
-    LagFeatures,
-    MedianOutlierFilter,
-    SeasonalSine,
-)
+The public names load on first use (PEP 562): ``import sklstm`` is cheap, and
+torch loads only with the neural part (:class:`LSTMRegressor`, or fitting an
+:class:`LSTMForecaster`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+#: Where each public name lives; ``sklstm.<name>`` imports it from there.
+_EXPORTS = {
+    "ConstrainedRegressor": "sklstm.compose",
+    "LevelDifferenceRegressor": "sklstm.compose",
+    "Differencer": "sklstm.preprocessing",
+    "Interpolator": "sklstm.preprocessing",
+    "LagFeatures": "sklstm.preprocessing",
+    "LSTMForecaster": "sklstm.forecasting",
+    "LSTMRegressor": "sklstm.neural",
+    "MedianOutlierFilter": "sklstm.preprocessing",
+    "SeasonalSine": "sklstm.preprocessing",
+    "configure": "sklstm.forecasting",
+    "forecast": "sklstm.forecasting",
+    "make_supervised": "sklstm.forecasting",
+}
+
+#: Subpackages reachable as attributes of ``sklstm`` without importing them.
+_SUBMODULES = frozenset({
+    "cli", "compose", "datasets", "forecasting", "metrics", "neural", "pipeline",
+    "preprocessing", "utils",
+})
 
 __all__ = [
     "ConstrainedRegressor",
@@ -27,3 +48,29 @@ __all__ = [
     "forecast",
     "make_supervised",
 ]
+
+if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ loads them
+    from sklstm.compose import ConstrainedRegressor, LevelDifferenceRegressor
+    from sklstm.forecasting import LSTMForecaster, configure, forecast, make_supervised
+    from sklstm.neural import LSTMRegressor
+    from sklstm.preprocessing import (
+        Differencer,
+        Interpolator,
+        LagFeatures,
+        MedianOutlierFilter,
+        SeasonalSine,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__) | _SUBMODULES)

@@ -39,13 +39,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sklstm._errors import InputError
 from sklstm.utils._time import regular_grid
 
 __all__ = ["InputError", "read_series", "regularise_index"]
-
-
-class InputError(ValueError):
-    """A problem with the command's input data; the message is one line."""
 
 
 def _one_line(text: object) -> str:

@@ -8,7 +8,12 @@ a MASE below 1 beats "same value as one season ago" on the training data.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from sklstm._typing import ArrayLike
 
 __all__ = ["mae", "mase", "naive_scale", "rmse", "smape"]
 
@@ -34,7 +39,7 @@ def _pair(y_true, y_pred, name: str) -> tuple[np.ndarray, np.ndarray]:
     return t, p
 
 
-def mae(y_true, y_pred) -> float:
+def mae(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     """Mean absolute error.
 
     Parameters
@@ -54,7 +59,7 @@ def mae(y_true, y_pred) -> float:
     return float(np.mean(np.abs(t - p)))
 
 
-def rmse(y_true, y_pred) -> float:
+def rmse(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     """Root mean squared error.
 
     Parameters
@@ -74,7 +79,7 @@ def rmse(y_true, y_pred) -> float:
     return float(np.sqrt(np.mean((t - p) ** 2)))
 
 
-def naive_scale(y_train, m: int = 1) -> float:
+def naive_scale(y_train: ArrayLike, m: int = 1) -> float:
     """In-sample MAE of the seasonal-naive forecast ``y[t] = y[t - m]``.
 
     NaN values in ``y_train`` (gaps) are skipped: only pairs where both ends
@@ -110,7 +115,7 @@ def naive_scale(y_train, m: int = 1) -> float:
     return float(np.mean(diffs))
 
 
-def mase(y_true, y_pred, y_train, m: int = 1) -> float:
+def mase(y_true: ArrayLike, y_pred: ArrayLike, y_train: ArrayLike, m: int = 1) -> float:
     """Mean absolute scaled error (Hyndman & Koehler, 2006).
 
     The MAE of the forecast divided by the in-sample MAE of the seasonal-naive
@@ -148,7 +153,7 @@ def mase(y_true, y_pred, y_train, m: int = 1) -> float:
     return mae(y_true, y_pred) / scale
 
 
-def smape(y_true, y_pred) -> float:
+def smape(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     """Symmetric mean absolute percentage error, in percent (0 to 200).
 
     ``100 * mean(2 * |y - p| / (|y| + |p|))``; a pair where both are 0 counts

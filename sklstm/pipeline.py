@@ -30,6 +30,7 @@ LSTM on standardised raw values, predictions clipped at zero.
 from __future__ import annotations
 
 from numbers import Integral
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -39,7 +40,6 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from sklstm.compose import ConstrainedRegressor, LevelDifferenceRegressor
 from sklstm.forecasting import future_index
-from sklstm.neural import LSTMRegressor
 from sklstm.preprocessing import (
     Differencer,
     Interpolator,
@@ -48,6 +48,12 @@ from sklstm.preprocessing import (
     SeasonalSine,
 )
 from sklstm.utils._columns import resolve_column
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Literal
+
+    from sklstm._typing import ArrayOrFrame, Period, RandomState
 
 __all__ = [
     "LSTM_PARAMS",
@@ -75,7 +81,7 @@ def _periods(seasonal_periods) -> list:
     return list(seasonal_periods)
 
 
-def nyquist_harmonics(periods, harmonics: int) -> list[int]:
+def nyquist_harmonics(periods: Sequence[Period], harmonics: int) -> list[int]:
     """``harmonics`` per period, lowered to the Nyquist limit of a period in
     steps (``period // 2``; a time span keeps ``harmonics``).
 
@@ -89,7 +95,7 @@ def nyquist_harmonics(periods, harmonics: int) -> list[int]:
     ]
 
 
-def log_column(X, column=0):
+def log_column(X: ArrayOrFrame, column: int | str = 0) -> ArrayOrFrame:
     """``X`` with the natural logarithm of one column (name or position).
 
     The inputs of a multiplicative series: after the log, a seasonal
@@ -120,25 +126,25 @@ def log_column(X, column=0):
 
 
 def make_lstm_pipeline(
-    target=0,
+    target: str | int = 0,
     *,
-    lookback=12,
-    seasonal_periods=12,
-    harmonics=6,
-    target_change="relative",
-    seasonal_difference=True,
-    fill="linear",
-    outlier_window=None,
-    n_sigmas=3.0,
-    non_negative=True,
-    hidden_size=32,
-    batch_size=16,
-    max_epochs=75,
-    patience=None,
-    validation_fraction=None,
-    random_state=0,
-    **lstm_params,
-):
+    lookback: int = 12,
+    seasonal_periods: Period | Sequence[Period] | None = 12,
+    harmonics: int = 6,
+    target_change: Literal["relative", "absolute"] | None = "relative",
+    seasonal_difference: bool = True,
+    fill: str = "linear",
+    outlier_window: int | None = None,
+    n_sigmas: float = 3.0,
+    non_negative: Literal["clip", "log"] | bool | None = True,
+    hidden_size: int = 32,
+    batch_size: int = 16,
+    max_epochs: int = 75,
+    patience: int | None = None,
+    validation_fraction: float | None = None,
+    random_state: RandomState = 0,
+    **lstm_params: Any,
+) -> Pipeline:
     """The default LSTM forecaster: every remedy in one scikit-learn estimator.
 
     Each step answers one common reason for an inaccurate LSTM forecast:
@@ -265,6 +271,8 @@ random_state
         random_state=random_state,
     )
     lstm_kw.update(lstm_params)
+    from sklstm.neural import LSTMRegressor  # torch loads with the LSTM
+
     inner += [("scale", StandardScaler()), ("lstm", LSTMRegressor(**lstm_kw))]
     network = Pipeline(inner)
 
@@ -284,8 +292,13 @@ random_state
 
 
 def make_naive_lstm(
-    lookback=12, *, hidden_size=50, max_epochs=200, random_state=0, **lstm_params
-):
+    lookback: int = 12,
+    *,
+    hidden_size: int = 50,
+    max_epochs: int = 200,
+    random_state: RandomState = 0,
+    **lstm_params: Any,
+) -> ConstrainedRegressor:
     """The common LSTM recipe, without remedies: the baseline to beat.
 
     Standardise the raw values, train an LSTM for a fixed number of epochs
@@ -315,6 +328,8 @@ def make_naive_lstm(
     >>> make_naive_lstm(24).regressor.steps[-1][1].patience is None
     True
     """
+    from sklstm.neural import LSTMRegressor
+
     lstm = LSTMRegressor(
         lookback=lookback, hidden_size=hidden_size, max_epochs=max_epochs,
         patience=None, validation_fraction=None, random_state=random_state,
@@ -324,7 +339,9 @@ def make_naive_lstm(
     return ConstrainedRegressor(pipe, non_negative="clip")
 
 
-def make_ridge_baseline(lags=12, *, alpha=1.0):
+def make_ridge_baseline(
+    lags: int | Sequence[int] = 12, *, alpha: float = 1.0
+) -> Pipeline:
     """A plain ridge regression on lag features of the raw values.
 
     Parameters
@@ -349,7 +366,9 @@ def make_ridge_baseline(lags=12, *, alpha=1.0):
     return Pipeline([("lags", LagFeatures(lags)), ("ridge", Ridge(alpha=alpha))])
 
 
-def seasonal_naive_forecast(history, horizon, season=1):
+def seasonal_naive_forecast(
+    history: pd.Series, horizon: int, season: int = 1
+) -> pd.Series:
     """Repeat the last observed season: the forecast ``h`` steps ahead is the
     value one (or more) seasons before it.
 

@@ -124,7 +124,7 @@ def test_loaded_model_refits_like_the_original(fitted):
 #: What a fitted sklstm pipeline asks skops to trust (docs: "Saving and loading").
 SKOPS_TRUSTED = {
     "builtins.print", "functools.partial",
-    "skorch.callbacks.logging.EpochTimer", "skorch.callbacks.logging.PrintLog",
+    "skorch.callbacks.logging.EpochTimer",
     "skorch.callbacks.scoring.PassthroughScoring", "skorch.dataset.Dataset",
     "skorch.history.History", "skorch.setter.optimizer_setter",
     "torch.nn.modules.loss.MSELoss", "torch.optim.adam.Adam",

@@ -25,14 +25,13 @@ plot).
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from typing import TYPE_CHECKING, Any
 
-from sklstm._csv import InputError
+from sklstm._errors import InputError
 from sklstm.cli._args import build_parser
-from sklstm.cli._experiment import run
-from sklstm.cli._problem import Problem, load_problem
-from sklstm.cli._report import MODEL_NAMES, format_table
 
 __all__ = [
     "MODEL_NAMES",
@@ -44,13 +43,40 @@ __all__ = [
     "run",
 ]
 
+# The options are parsed before numpy, pandas, scikit-learn or torch load
+# (``sklstm --help`` answers at once); these names load on first use.
+_LAZY = {
+    "MODEL_NAMES": "sklstm.cli._report",
+    "Problem": "sklstm.cli._problem",
+    "format_table": "sklstm.cli._report",
+    "load_problem": "sklstm.cli._problem",
+    "run": "sklstm.cli._experiment",
+}
 
-def main(argv=None) -> int:
+if TYPE_CHECKING:
+    from sklstm.cli._experiment import run
+    from sklstm.cli._problem import Problem, load_problem
+    from sklstm.cli._report import MODEL_NAMES, format_table
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``sklstm`` command and of ``python -m sklstm``."""
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        from sklstm.cli._experiment import run  # the heavy imports start here
+
         return run(args)
     except InputError as exc:
         print(f"sklstm: error: {exc}", file=sys.stderr)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sklstm._csv import InputError
+from sklstm._errors import InputError
 
 __all__ = ["UsageError", "build_parser", "check_options"]
 

@@ -11,6 +11,12 @@ may be what the inner regressor's first step fills (an ``Interpolator`` at the
 head of a ``Pipeline``). The wrapper checks only what it needs itself (shape,
 feature names, finite y, no infinite X), and when the inner regressor fails on
 an X with NaN, the error names the column and rows.
+
+Keyword arguments of ``fit`` (``sample_weight``) go to the inner regressor's
+``fit``: as they are by default, and, with
+``sklearn.set_config(enable_metadata_routing=True)``, routed as
+``TransformedTargetRegressor`` routes them (the inner regressor gets what it
+requested with ``set_fit_request``; metadata it did not request is an error).
 """
 
 from __future__ import annotations
@@ -19,9 +25,15 @@ from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
+from sklearn import get_config
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
 
 from sklstm._compat import validate_data
 from sklstm.utils._validation import (
@@ -193,16 +205,53 @@ class MetaRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     """Base of the regressors that fit a clone of ``regressor`` on a changed y.
 
     A subclass checks X and y with :func:`check_meta_input`, changes the
-    target, and calls :meth:`_fit_inner`; ``predict`` calls
+    target, and calls :meth:`_fit_inner`, which passes ``fit``'s keyword
+    arguments on to the inner regressor (routed, under metadata routing, see
+    :meth:`get_metadata_routing`); ``predict`` calls
     :meth:`_predict_inner` and changes the predictions back. Its tags are the
     inner regressor's where they describe the data: missing values in X,
     single or multiple outputs, poor scores, non-determinism.
     """
 
     def _fit_inner(self, checked: MetaInput, X, target, fit_params) -> None:
-        """Fit ``regressor_``, a clone of ``regressor``, on ``(X, target)``."""
+        """Fit ``regressor_``, a clone of ``regressor``, on ``(X, target)``.
+
+        ``fit_params`` (``sample_weight``, one value per row of X) go to its
+        ``fit``: unchanged, or, with metadata routing enabled, those it
+        requested (sklearn raises ``UnsetMetadataPassedError`` for metadata it
+        has not been asked about).
+        """
+        if get_config()["enable_metadata_routing"]:
+            fit_params = process_routing(self, "fit", **fit_params).regressor.fit
         with inner_may_take(checked, self.regressor):
             self.regressor_ = clone(self.regressor).fit(X, target, **fit_params)
+
+    def get_metadata_routing(self):
+        """How metadata reach the inner regressor: ``fit`` to its ``fit``.
+
+        Used when metadata routing is enabled
+        (``sklearn.set_config(enable_metadata_routing=True)``), as in
+        ``TransformedTargetRegressor``: the wrapper consumes nothing itself.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+
+        Examples
+        --------
+        >>> from sklearn import config_context
+        >>> from sklearn.linear_model import Ridge
+        >>> from sklstm import ConstrainedRegressor
+        >>> with config_context(enable_metadata_routing=True):
+        ...     inner = Ridge().set_fit_request(sample_weight=True)
+        ...     routing = ConstrainedRegressor(inner).get_metadata_routing()
+        ...     routing.consumes("fit", ["sample_weight"])
+        {'sample_weight'}
+        """
+        return MetadataRouter(owner=self).add(
+            regressor=self.regressor,
+            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+        )
 
     def _predict_inner(self, checked: MetaInput, X) -> np.ndarray:
         """``regressor_``'s predictions for X, as float64."""

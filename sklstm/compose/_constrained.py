@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from numbers import Real
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,11 @@ from sklearn.utils.validation import check_is_fitted
 from sklstm._compat import HasMethods, Interval, StrOptions, _fit_context
 from sklstm.compose._base import MetaRegressor, check_meta_input
 from sklstm.utils._validation import who
+
+if TYPE_CHECKING:
+    from typing import Literal
+
+    from sklstm._typing import ArrayLike, Self
 
 __all__ = [
     "ConstrainedRegressor",
@@ -199,7 +205,14 @@ class ConstrainedRegressor(MetaRegressor):
         "order": [StrOptions(set(ORDERS)), None],
     }
 
-    def __init__(self, regressor, *, non_negative="clip", lower_bound=0.0, order=None):
+    def __init__(
+        self,
+        regressor: Any,
+        *,
+        non_negative: Literal["clip", "log"] | bool | None = "clip",
+        lower_bound: float = 0.0,
+        order: str | None = None,
+    ) -> None:
         self.regressor = regressor
         self.non_negative = non_negative
         self.lower_bound = lower_bound
@@ -215,7 +228,7 @@ class ConstrainedRegressor(MetaRegressor):
         return None if self._mode() is None else float(self.lower_bound)
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, **fit_params):
+    def fit(self, X: ArrayLike, y: ArrayLike, **fit_params: Any) -> Self:
         """Fit a clone of the inner regressor (on log1p(y) for "log").
 
         Parameters
@@ -231,11 +244,35 @@ class ConstrainedRegressor(MetaRegressor):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Finite values.
         **fit_params : dict
-            Passed to the inner regressor's ``fit``.
+            Passed to the inner regressor's ``fit``, e.g. ``sample_weight``
+            (one weight per row of X). By default they are passed on as they
+            are. With ``sklearn.set_config(enable_metadata_routing=True)``
+            they are routed, as by ``TransformedTargetRegressor``: the inner
+            regressor gets what it requested
+            (``LSTMRegressor().set_fit_request(sample_weight=True)``), and
+            metadata it was not asked about raises sklearn's
+            ``UnsetMetadataPassedError``.
 
         Returns
         -------
         self : ConstrainedRegressor
+
+        Examples
+        --------
+        Weights for the inner regressor, routed (a search passes them on the
+        same way: ``GridSearchCV(model, ...).fit(X, y, sample_weight=w)``):
+
+        >>> import numpy as np
+        >>> from sklearn import config_context
+        >>> from sklearn.linear_model import LinearRegression
+        >>> from sklstm import ConstrainedRegressor
+        >>> X, y = np.arange(4.0).reshape(-1, 1), np.array([0.0, 1.0, 2.0, 9.0])
+        >>> w = np.array([1.0, 1.0, 1.0, 0.0])
+        >>> with config_context(enable_metadata_routing=True):
+        ...     inner = LinearRegression().set_fit_request(sample_weight=True)
+        ...     model = ConstrainedRegressor(inner).fit(X, y, sample_weight=w)
+        >>> model.predict([[3.0]]).round(6)
+        array([3.])
         """
         checked = check_meta_input(self, X, reset=True, method="fit", y=y)
         y_values = target = checked.y
@@ -253,7 +290,7 @@ class ConstrainedRegressor(MetaRegressor):
         self._fit_inner(checked, X, target, fit_params)
         return self
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predict with the inner regressor, then apply the constraints.
 
         Parameters

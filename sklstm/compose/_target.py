@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from numbers import Integral
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
@@ -11,6 +12,9 @@ from sklstm._compat import HasMethods, _fit_context
 from sklstm.compose._base import MetaRegressor, check_meta_input
 from sklstm.utils._columns import resolve_column
 from sklstm.utils._validation import column_labels, who
+
+if TYPE_CHECKING:
+    from sklstm._typing import ArrayLike, Self
 
 __all__ = ["LevelDifferenceRegressor", "from_level", "to_level"]
 
@@ -105,7 +109,9 @@ class LevelDifferenceRegressor(MetaRegressor):
         "relative": ["boolean"],
     }
 
-    def __init__(self, regressor, *, level=0, relative=False):
+    def __init__(
+        self, regressor: Any, *, level: str | int = 0, relative: bool = False
+    ) -> None:
         self.regressor = regressor
         self.level = level
         self.relative = relative
@@ -144,7 +150,7 @@ class LevelDifferenceRegressor(MetaRegressor):
         return level
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, **fit_params):
+    def fit(self, X: ArrayLike, y: ArrayLike, **fit_params: Any) -> Self:
         """Fit a clone of the inner regressor on the change from the level.
 
         Parameters
@@ -156,7 +162,14 @@ class LevelDifferenceRegressor(MetaRegressor):
             or encodes them); if it cannot take them, the error names them.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         **fit_params : dict
-            Passed to the inner regressor's ``fit``.
+            Passed to the inner regressor's ``fit``, e.g. ``sample_weight``
+            (one weight per row of X). By default they are passed on as they
+            are. With ``sklearn.set_config(enable_metadata_routing=True)``
+            they are routed, as by ``TransformedTargetRegressor``: the inner
+            regressor gets what it requested
+            (``LSTMRegressor().set_fit_request(sample_weight=True)``), and
+            metadata it was not asked about raises sklearn's
+            ``UnsetMetadataPassedError``.
 
         Returns
         -------
@@ -172,7 +185,7 @@ class LevelDifferenceRegressor(MetaRegressor):
         self._fit_inner(checked, X, target, fit_params)
         return self
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predict the change with the inner regressor and add the level back.
 
         Parameters

@@ -10,8 +10,10 @@ into transformers that take their phase from time.
 from __future__ import annotations
 
 from importlib import resources
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads with the first data set, not on import
+    import pandas as pd
 
 __all__ = [
     "DATASETS",
@@ -23,6 +25,8 @@ __all__ = [
 
 
 def _read(filename: str, *, time_format: str, freq: str) -> pd.DataFrame:
+    import pandas as pd
+
     path = resources.files("sklstm.datasets").joinpath("data", filename)
     with path.open("r", encoding="utf-8") as fh:
         frame = pd.read_csv(fh, index_col=0).astype("float64")

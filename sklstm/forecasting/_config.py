@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,10 @@ from sklstm.forecasting._seasonality import (
     seasonality_test,
     step_kind,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Literal
 
 __all__ = ["MIN_WINDOWS", "ForecastConfig", "configure", "min_length"]
 
@@ -286,20 +291,20 @@ def configure(
     series: pd.Series,
     horizon: int,
     *,
-    season="auto",
-    transform="auto",
-    lookback="auto",
-    n_members=5,
-    hidden_size=32,
-    max_epochs="auto",
-    batch_size="auto",
-    theta_weight=0.5,
-    level="smoothed",
-    season_half_life=5,
-    linear="none",
-    loss="mse",
-    combine="median",
-    strategy="auto",
+    season: Literal["auto"] | float | Sequence[float] | None = "auto",
+    transform: Literal["auto", "log", "none"] = "auto",
+    lookback: Literal["auto"] | int = "auto",
+    n_members: int = 5,
+    hidden_size: int = 32,
+    max_epochs: Literal["auto"] | int = "auto",
+    batch_size: Literal["auto"] | int = "auto",
+    theta_weight: float = 0.5,
+    level: Literal["smoothed", "last"] = "smoothed",
+    season_half_life: float | None = 5,
+    linear: Literal["none", "highway"] = "none",
+    loss: Literal["mae", "mse", "huber"] = "mse",
+    combine: Literal["median", "mean"] = "median",
+    strategy: Literal["auto", "direct", "recursive"] = "auto",
     owner: str = "configure",
 ) -> ForecastConfig:
     """Decide how to forecast ``series`` ``horizon`` steps ahead.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from numbers import Integral
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -10,6 +11,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from sklstm.forecasting._supervised import as_frame, check_time_index, resolve_horizons
 from sklstm.utils._history import index_step
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import Literal
+
+    from sklstm._typing import Horizon, SeriesOrFrame
 
 __all__ = ["forecast", "future_index"]
 
@@ -63,15 +70,15 @@ def _predict_last(model, X) -> np.ndarray:
 
 
 def forecast(
-    model,
-    history,
-    horizon=1,
+    model: Any,
+    history: SeriesOrFrame,
+    horizon: Horizon = 1,
     *,
-    target=None,
-    features=None,
-    feature_builder=None,
-    strategy="auto",
-):
+    target: str | None = None,
+    features: Sequence[str] | None = None,
+    feature_builder: Callable[[pd.DataFrame], Any] | None = None,
+    strategy: Literal["auto", "direct", "recursive"] = "auto",
+) -> pd.Series:
     """Forecast the steps after the end of ``history``, with their timestamps.
 
     ``history`` is the series in the layout given to

@@ -26,6 +26,7 @@ The steps (the pure functions live in ``_seasonality``, ``_smoothing`` and
 from __future__ import annotations
 
 from numbers import Integral, Real
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -42,6 +43,12 @@ from sklstm.forecasting._smoothing import fit_smoothing, smoothed_levels, theta_
 from sklstm.forecasting._supervised import check_regular_index, check_time_index
 from sklstm.forecasting._windows import change_scale, normalised_windows, roll_forecast
 from sklstm.utils._limits import MAX_HIDDEN_SIZE
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Literal
+
+    from sklstm._typing import ArrayLike, RandomState, Self
 
 __all__ = ["LSTMForecaster", "fill_gaps"]
 
@@ -208,29 +215,29 @@ class LSTMForecaster(BaseEstimator):
 
     def __init__(
         self,
-        horizon=12,
+        horizon: int = 12,
         *,
-        season="auto",
-        transform="auto",
-        lookback="auto",
-        n_members=5,
-        hidden_size=32,
-        max_epochs="auto",
-        batch_size="auto",
-        theta_weight=0.5,
-        level="smoothed",
-        season_half_life=5,
-        linear="none",
-        loss="mse",
-        combine="median",
-        strategy="auto",
-        lr=1e-3,
-        network_params=None,
-        n_jobs=None,
-        random_state=0,
-        device="cpu",
-        verbose=0,
-    ):
+        season: Literal["auto"] | float | Sequence[float] | None = "auto",
+        transform: Literal["auto", "log", "none"] = "auto",
+        lookback: Literal["auto"] | int = "auto",
+        n_members: int = 5,
+        hidden_size: int = 32,
+        max_epochs: Literal["auto"] | int = "auto",
+        batch_size: Literal["auto"] | int = "auto",
+        theta_weight: float = 0.5,
+        level: Literal["smoothed", "last"] = "smoothed",
+        season_half_life: float | None = 5,
+        linear: Literal["none", "highway"] = "none",
+        loss: Literal["mae", "mse", "huber"] = "mse",
+        combine: Literal["median", "mean"] = "median",
+        strategy: Literal["auto", "direct", "recursive"] = "auto",
+        lr: float = 1e-3,
+        network_params: dict[str, Any] | None = None,
+        n_jobs: int | None = None,
+        random_state: RandomState = 0,
+        device: Literal["cpu", "cuda", "auto"] = "cpu",
+        verbose: int = 0,
+    ) -> None:
         self.horizon = horizon
         self.season = season
         self.transform = transform
@@ -255,7 +262,7 @@ class LSTMForecaster(BaseEstimator):
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, y, X=None):
+    def fit(self, y: pd.Series | pd.DataFrame | ArrayLike, X: None = None) -> Self:
         """Configure from ``y`` and train the ensemble.
 
         Parameters
@@ -360,7 +367,7 @@ class LSTMForecaster(BaseEstimator):
             )
         return int(h)
 
-    def predict(self, horizon=None):
+    def predict(self, horizon: int | None = None) -> pd.Series:
         """The forecast of the steps after the end of the fit series.
 
         Parameters

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from numbers import Integral
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from sklstm.utils._time import first_gap
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sklstm._typing import Horizon, SeriesOrFrame
 
 __all__ = [
     "as_frame",
@@ -149,7 +155,14 @@ def _rows(labels) -> str:
     return shown + (", ..." if len(labels) > 3 else "")
 
 
-def make_supervised(data, target=None, horizon=1, *, features=None, allow_gaps=False):
+def make_supervised(
+    data: SeriesOrFrame,
+    target: str | None = None,
+    horizon: Horizon = 1,
+    *,
+    features: Sequence[str] | None = None,
+    allow_gaps: bool = False,
+) -> tuple[pd.DataFrame, pd.Series | pd.DataFrame]:
     """Turn a series into ``X`` (now) and ``y`` (``horizon`` steps ahead).
 
     Row ``i`` of ``y`` holds the target at row ``i + h``: what is known after

@@ -1,13 +1,90 @@
 """skorch callbacks used by LSTMRegressor: stop early and keep the best weights,
-stop with a clear error when the loss stops being a number."""
+stop with a clear error when the loss stops being a number; and the check of
+the callbacks a user adds."""
 
 from __future__ import annotations
 
+import inspect
 import math
 
 from skorch.callbacks import Callback, EarlyStopping
 
-__all__ = ["EarlyStoppingBest", "FiniteLossGuard"]
+__all__ = ["EarlyStoppingBest", "FiniteLossGuard", "check_callbacks"]
+
+
+def _describe(obj) -> str:
+    return f"the {type(obj).__name__} {obj!r}"
+
+
+def check_callbacks(callbacks, owner: str, reserved=()) -> list:
+    """``callbacks`` as a list, each item a skorch callback or a named one.
+
+    An item is an instance of :class:`skorch.callbacks.Callback` or a
+    ``(name, callback)`` pair with a str name. The items are returned as they
+    are, not copied: skorch initialises them on the net, so a callback that
+    reports somewhere (an Optuna trial) sees the real training. Names must be
+    unique and differ from ``reserved`` (the estimator's own callbacks).
+
+    Raises
+    ------
+    TypeError
+        For an item that is not a callback (a class instead of an instance,
+        a str, a number), or a name that is not a str.
+    ValueError
+        For a tuple that is not a pair, or a duplicate or reserved name.
+
+    Examples
+    --------
+    >>> from skorch.callbacks import EpochTimer
+    >>> timer = EpochTimer()
+    >>> check_callbacks([("timer", timer)], "fit")[0][1] is timer
+    True
+    >>> check_callbacks(["x"], "fit")
+    Traceback (most recent call last):
+    ...
+    TypeError: fit: callbacks[0] is the str 'x', not a skorch callback; pass \
+instances of skorch.callbacks.Callback or (name, callback) pairs.
+    """
+    hint = "pass instances of skorch.callbacks.Callback or (name, callback) pairs."
+    seen = {}
+    for i, item in enumerate(callbacks or []):
+        where = f"{owner}: callbacks[{i}]"
+        cb, name = item, None
+        if isinstance(item, tuple):
+            if len(item) != 2:
+                raise ValueError(
+                    f"{where} is a tuple of {len(item)} items; a named callback "
+                    "is a (name, callback) pair."
+                )
+            name, cb = item
+            if not isinstance(name, str):
+                raise TypeError(
+                    f"{where} is named {name!r} ({type(name).__name__}); a "
+                    "callback's name must be a str."
+                )
+        if inspect.isclass(cb) and issubclass(cb, Callback):
+            raise TypeError(
+                f"{where} is the class {cb.__name__}, not an instance; pass "
+                f"{cb.__name__}(...)."
+            )
+        if not isinstance(cb, Callback):
+            what = _describe(cb) if name is None else (
+                f"{item!r}, whose callback is {_describe(cb)}")
+            raise TypeError(f"{where} is {what}, not a skorch callback; {hint}")
+        if name is None:
+            continue
+        if name in reserved:
+            raise ValueError(
+                f"{where} is named {name!r}, a name {owner.split('.')[0]} or "
+                "skorch gives its own callback; choose another name."
+            )
+        if name in seen:
+            raise ValueError(
+                f"{where} is named {name!r} like callbacks[{seen[name]}]; "
+                "callback names must be unique."
+            )
+        seen[name] = i
+    return list(callbacks or [])
 
 
 class FiniteLossGuard(Callback):

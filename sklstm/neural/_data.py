@@ -21,6 +21,7 @@ __all__ = [
     "edge_pad",
     "row_windows",
     "sliding_windows",
+    "window_weights",
 ]
 
 
@@ -65,6 +66,96 @@ def row_windows(values: np.ndarray, lookback: int, n_history: int = 0) -> np.nda
     return sliding_windows(padded[start:], lookback)
 
 
+def window_weights(sample_weight, n_rows: int, first: int, owner: str = "fit",
+                   unit: str = "row", lookback: int | None = None):
+    """Each window's weight: the weight of the row it ends at.
+
+    ``sample_weight`` holds one weight per input row (``n_rows`` of them); the
+    window ending at row ``first + j`` (window ``j``: ``first = lookback - 1``
+    for rows, 0 for ready windows) gets ``sample_weight[first + j]``. Rows
+    before ``first`` end no full window, so their weights are unused. The
+    weights must be finite, non-negative and not all zero.
+
+    Returns None when there are no weights or when every window has the same
+    weight: the fit is then exactly the unweighted one.
+
+    Parameters
+    ----------
+    sample_weight : array-like of shape (n_rows,) or None
+    n_rows : int
+        Rows (or ready windows, ``unit="window"``) the weights belong to.
+    first : int
+        The first row that ends a window.
+    owner : str, default="fit"
+        Prefix of the error messages.
+    unit : {"row", "window"}, default="row"
+        What one weight belongs to, for the messages.
+    lookback : int or None
+        For the message when only rows that end no window have weight.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_rows - first,), float64, or None
+
+    Examples
+    --------
+    >>> window_weights([5.0, 5.0, 1.0, 2.0], 4, first=2).tolist()
+    [1.0, 2.0]
+    >>> window_weights([0.0, 3.0, 3.0], 3, first=1) is None
+    True
+    """
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight)
+    if w.dtype.kind not in "biuf":
+        try:
+            w = w.astype(np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{owner}: sample_weight has dtype {w.dtype}; expected numbers."
+            ) from None
+    w = w.astype(np.float64, copy=False)
+    if w.ndim != 1:
+        raise ValueError(
+            f"{owner}: sample_weight has shape {w.shape}; expected one weight per "
+            f"{unit}, shape ({n_rows},)."
+        )
+    if len(w) != n_rows:
+        raise ValueError(
+            f"{owner}: sample_weight has {len(w)} weights but X has {n_rows} "
+            f"{unit}s; pass one weight per {unit}."
+        )
+    bad = ~np.isfinite(w)
+    if bad.any():
+        raise ValueError(
+            f"{owner}: sample_weight has {int(bad.sum())} NaN or infinite "
+            f"value(s), the first at position {int(np.flatnonzero(bad)[0])}; "
+            "weights must be finite."
+        )
+    negative = w < 0
+    if negative.any():
+        i = int(np.flatnonzero(negative)[0])
+        raise ValueError(
+            f"{owner}: sample_weight has {int(negative.sum())} negative value(s), "
+            f"the first {w[i]:g} at position {i}; weights must be >= 0."
+        )
+    if not w.any():
+        raise ValueError(
+            f"{owner}: sample_weight is zero everywhere; at least one weight must "
+            "be positive."
+        )
+    weights = w[first:]
+    if not weights.any():
+        raise ValueError(
+            f"{owner}: sample_weight is zero at every row that ends a window "
+            f"(rows {first} on, with lookback={lookback}); at least one of them "
+            "must be positive."
+        )
+    if (weights == weights[0]).all():
+        return None
+    return weights
+
+
 class WindowDataset(torch.utils.data.Dataset):
     """Windows and targets addressed by position, a whole batch per lookup.
 
@@ -80,6 +171,10 @@ class WindowDataset(torch.utils.data.Dataset):
     positions : ndarray of int or None
         The windows that belong to this dataset (e.g. a training part); all
         windows when None.
+    weights : ndarray of shape (n_windows,), float32, or None
+        One weight per window, used as given (the caller scales them). With
+        weights, the X of a batch is the dict ``{"X": windows,
+        "sample_weight": weights}``, as skorch's FAQ passes sample weights.
 
     Examples
     --------
@@ -90,10 +185,11 @@ class WindowDataset(torch.utils.data.Dataset):
     (3, (2, 2, 2), (2, 1))
     """
 
-    def __init__(self, windows, y=None, positions=None):
+    def __init__(self, windows, y=None, positions=None, weights=None):
         self.windows = windows
         self.y = y
         self.positions = np.arange(len(windows)) if positions is None else positions
+        self.weights = weights
 
     def __len__(self) -> int:
         return len(self.positions)
@@ -101,6 +197,8 @@ class WindowDataset(torch.utils.data.Dataset):
     def __getitem__(self, idx):
         pos = self.positions[idx]
         X = torch.from_numpy(np.ascontiguousarray(self.windows[pos]))
+        if self.weights is not None:
+            X = {"X": X, "sample_weight": torch.from_numpy(self.weights[pos])}
         if self.y is None:
             return X, None
         return X, torch.from_numpy(np.ascontiguousarray(self.y[pos]))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import copy
 import inspect
+from collections.abc import Mapping
 from numbers import Integral, Real
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,22 +16,32 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from skorch import NeuralNetRegressor
 from skorch.callbacks import GradientNormClipping, LRScheduler
 from skorch.helper import predefined_split
+from skorch.utils import to_tensor
 
 from sklstm._compat import Interval, StrOptions, _fit_context
-from sklstm.neural._callbacks import EarlyStoppingBest, FiniteLossGuard
+from sklstm.neural._callbacks import (
+    EarlyStoppingBest,
+    FiniteLossGuard,
+    check_callbacks,
+)
 from sklstm.neural._data import (
     BatchIterator,
     WindowDataset,
     row_windows,
     sliding_windows,
+    window_weights,
 )
 from sklstm.neural._module import LSTMNet
+from sklstm.neural._printing import PlainPrintLog
 from sklstm.neural._threads import resolve_n_threads, torch_threads
 from sklstm.utils._history import extend_with_history, record_history
 from sklstm.utils._limits import MAX_HIDDEN_SIZE, MAX_LAYERS
 from sklstm.utils._search import refuse_row_sampling_search
 from sklstm.utils._validation import check_numeric_input, check_target, who
 from sklstm.utils.discovery import TIME_ORDER_XFAILS
+
+if TYPE_CHECKING:
+    from sklstm._typing import ArrayLike, RandomState, Self
 
 __all__ = [
     "LSTMRegressor",
@@ -54,6 +65,11 @@ OPTIMIZERS = {
 #: Training losses by name: squared error, absolute error (the error MASE
 #: and MAE score), and Huber (squared near 0, absolute beyond 1 scaled unit).
 LOSSES = {"mse": torch.nn.MSELoss, "mae": torch.nn.L1Loss, "huber": torch.nn.HuberLoss}
+
+#: The names of the callbacks skorch (first four) and LSTMRegressor add to each
+#: net; a user's callback may not take one of them.
+_OWN_CALLBACKS = ("epoch_timer", "train_loss", "valid_loss", "print_log",
+                  "finite_loss", "lr_scheduler", "gradient_clip", "early_stopping")
 
 #: Smallest batch used to compute validation losses and predictions.
 _EVAL_BATCH = 1024
@@ -111,15 +127,39 @@ def validation_size(n_windows: int, fraction: float | None) -> int:
     return min(max(int(frac * n_windows), 1), n_windows - 1)
 
 
+def _part_weights(weights, positions):
+    """``weights`` scaled to mean 1 over ``positions``, as float32 (or None)."""
+    if weights is None:
+        return None
+    return (weights / weights[positions].mean()).astype(np.float32)
+
+
 class _WindowNet(NeuralNetRegressor):
-    """skorch's regressor plus an L1 penalty on the weights (not the biases)."""
+    """skorch's regressor plus an L1 penalty on the weights (not the biases),
+    and per-window weights.
+
+    A weighted batch has the X ``{"X": windows, "sample_weight": weights}``
+    (see :class:`WindowDataset`); the module gets the windows, and the loss is
+    the mean of the unreduced criterion times the weights (the criterion is
+    built with ``reduction="none"`` for a weighted fit).
+    """
 
     def __init__(self, module, *args, l1=0.0, **kwargs):
         super().__init__(module, *args, **kwargs)
         self.l1 = l1
 
+    def infer(self, x, **fit_params):
+        if isinstance(x, Mapping):  # weighted windows
+            x = x["X"]
+        return super().infer(x, **fit_params)
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        loss = super().get_loss(y_pred, y_true, X=X, training=training)
+        if isinstance(X, Mapping):  # weighted windows, unreduced criterion
+            weight = to_tensor(X["sample_weight"], device=self.device)
+            loss = self.criterion_(y_pred, to_tensor(y_true, device=self.device))
+            loss = (loss * weight[:, None]).mean()
+        else:
+            loss = super().get_loss(y_pred, y_true, X=X, training=training)
         if training and self.l1:
             penalty = sum(
                 p.abs().sum()
@@ -230,8 +270,15 @@ default="adam"
     verbose : int, default=0
         1 prints one line per epoch (training and validation loss, time).
     callbacks : list of skorch callbacks or None, default=None
-        Extra callbacks (instances or ``(name, callback)`` pairs), copied into
-        each fit's net.
+        Extra callbacks: instances of ``skorch.callbacks.Callback`` or
+        ``(name, callback)`` pairs. They are used as given, not copied, as
+        skorch does: skorch initialises them at the start of each fit and
+        calls them every epoch, so a callback that reports elsewhere (Optuna's
+        ``SkorchPruningCallback``) sees the training, and an exception raised
+        from one (``optuna.TrialPruned``) stops ``fit`` and propagates.
+        ``clone`` (and so every search) copies them with the estimator. The
+        names skorch and this estimator give their own callbacks
+        (``"early_stopping"``, ``"print_log"``, ...) are taken.
 
     Attributes
     ----------
@@ -309,32 +356,32 @@ default="adam"
 
     def __init__(
         self,
-        lookback=24,
+        lookback: int = 24,
         *,
-        hidden_size=64,
-        num_layers=1,
-        dropout=0.0,
-        bidirectional=False,
-        output_activation=None,
-        highway=0,
-        loss="mse",
-        optimizer="adam",
-        lr=1e-3,
-        weight_decay=0.0,
-        l1=0.0,
-        batch_size=64,
-        max_epochs=200,
-        patience=15,
-        validation_fraction=0.15,
-        lr_scheduler=None,
-        gradient_clip=None,
-        scale_target=True,
-        random_state=None,
-        device="cpu",
-        n_threads=None,
-        verbose=0,
-        callbacks=None,
-    ):
+        hidden_size: int = 64,
+        num_layers: int = 1,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        output_activation: str | None = None,
+        highway: int = 0,
+        loss: str = "mse",
+        optimizer: str | type = "adam",
+        lr: float = 1e-3,
+        weight_decay: float = 0.0,
+        l1: float = 0.0,
+        batch_size: int = 64,
+        max_epochs: int = 200,
+        patience: int | None = 15,
+        validation_fraction: float | None = 0.15,
+        lr_scheduler: str | None = None,
+        gradient_clip: float | None = None,
+        scale_target: bool = True,
+        random_state: RandomState = None,
+        device: str = "cpu",
+        n_threads: int | None = None,
+        verbose: int = 0,
+        callbacks: list | None = None,
+    ) -> None:
         self.lookback = lookback
         self.hidden_size = hidden_size
         self.num_layers = num_layers
@@ -362,7 +409,8 @@ default="adam"
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None,
+            sample_weight: ArrayLike | None = None) -> Self:
         """Train the network on the windows of X.
 
         Parameters
@@ -372,13 +420,39 @@ default="adam"
             Consecutive rows, oldest first; or ready windows.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             ``y[i]`` is the target of the window ending at row ``i``.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            One weight per row (per window for 3-D X): finite, >= 0, not all
+            zero. The window ending at row ``i`` is weighted by
+            ``sample_weight[i]``, so the weights of the first ``lookback - 1``
+            rows, which end no full window, are unused. The windows' weights
+            are split with them into the training and validation parts, each
+            part's scaled to mean 1, and each batch's loss is the mean of the
+            per-window losses times those weights: ``train_loss`` and
+            ``valid_loss`` are weighted means. Equal weights train exactly as
+            no weights. With metadata routing enabled, request them with
+            ``set_fit_request(sample_weight=True)``.
 
         Returns
         -------
         self : LSTMRegressor
+
+        Examples
+        --------
+        Weigh the recent half of the rows three times as much:
+
+        >>> import numpy as np
+        >>> from sklstm import LSTMRegressor
+        >>> X = np.sin(np.arange(120.0) / 4)[:, None]
+        >>> y = np.roll(X[:, 0], -1)
+        >>> w = np.where(np.arange(120) < 60, 1.0, 3.0)
+        >>> model = LSTMRegressor(lookback=8, hidden_size=8, max_epochs=2,
+        ...                       n_threads=1, random_state=0)
+        >>> model.fit(X, y, sample_weight=w).n_epochs_
+        2
         """
         owner = who(self, "fit")
         refuse_row_sampling_search(owner)
+        extra_callbacks = check_callbacks(self.callbacks, owner, _OWN_CALLBACKS)
         if y is None:
             raise ValueError(
                 f"{owner} requires y to be passed, but the target y is None."
@@ -390,13 +464,15 @@ default="adam"
                 f"has (lookback={self.lookback}); use highway <= lookback."
             )
         windows, y = self._fit_windows(X, y, owner)
+        weights = self._window_weights(sample_weight, len(windows), owner)
         targets = self._scale_target(y)
         rng = check_random_state(self.random_state)
         torch_seed = int(rng.randint(np.iinfo(np.int32).max))
         shuffle_rng = np.random.RandomState(rng.randint(np.iinfo(np.int32).max))
-        train, valid = self._split(windows, targets)
+        train, valid = self._split(windows, targets, weights, owner)
         monitor = "train_loss" if valid is None else "valid_loss"
-        net = self._build_net(windows.shape[2], valid, monitor, shuffle_rng, owner)
+        net = self._build_net(windows.shape[2], valid, monitor, shuffle_rng, owner,
+                              extra_callbacks, weighted=weights is not None)
         self.net_ = self._train(net, train, torch_seed)
         self._summarise_training(monitor)
         return self
@@ -427,13 +503,23 @@ default="adam"
         windows = sliding_windows(values.astype(np.float32), self.lookback)
         return windows, y[self.lookback - 1 :]
 
+    def _window_weights(self, sample_weight, n_windows, owner):
+        """Each training window's weight (see :func:`window_weights`), or None."""
+        if self.input_ndim_ == 3:
+            return window_weights(sample_weight, n_windows, 0, owner, unit="window")
+        first = self.lookback - 1
+        return window_weights(sample_weight, n_windows + first, first, owner,
+                              lookback=self.lookback)
+
     def _scale_target(self, y):
         """``y`` as float32 rows of ``(y - target_offset_) / target_scale_``."""
         y2 = y.reshape(len(y), -1)
         self.n_outputs_ = y2.shape[1]
         self.y_ndim_ = y.ndim
         if self.scale_target:
-            offset, scale = scale_parameters(y2, center=self.output_activation is None)
+            with np.errstate(over="ignore", invalid="ignore"):  # checked below
+                offset, scale = scale_parameters(
+                    y2, center=self.output_activation is None)
         else:
             offset, scale = np.zeros(self.n_outputs_), np.ones(self.n_outputs_)
         self.target_offset_, self.target_scale_ = offset, scale
@@ -451,15 +537,36 @@ default="adam"
             )
         return scaled
 
-    def _split(self, windows, targets):
-        """The training part and the validation part (None when there is none)."""
+    def _split(self, windows, targets, weights=None, owner="LSTMRegressor.fit"):
+        """The training part and the validation part (None when there is none).
+
+        With ``weights``, each part carries its windows' weights scaled to mean 1
+        over that part, so that its mean loss is the weighted mean.
+        """
         n_windows = len(windows)
         n_valid = validation_size(n_windows, self.validation_fraction)
-        train = WindowDataset(windows, targets, np.arange(n_windows - n_valid))
+        positions = np.arange(n_windows - n_valid)
+        if weights is not None and not weights[positions].any():
+            raise ValueError(
+                f"{owner}: the training windows (all but the last {n_valid}, which "
+                "are held out for validation) all have sample_weight 0, so there is "
+                "nothing to learn from; give some of them weight, or lower "
+                "validation_fraction."
+            )
+        train = WindowDataset(windows, targets, positions,
+                              _part_weights(weights, positions))
         if not n_valid:
             return train, None
         positions = np.arange(n_windows - n_valid, n_windows)
-        return train, WindowDataset(windows, targets, positions)
+        if weights is not None and not weights[positions].any():
+            raise ValueError(
+                f"{owner}: the last {n_valid} windows, held out for validation "
+                f"(validation_fraction={self.validation_fraction}), all have "
+                "sample_weight 0, so their loss is undefined; give some of them "
+                "weight, or set validation_fraction=0."
+            )
+        return train, WindowDataset(windows, targets, positions,
+                                    _part_weights(weights, positions))
 
     def _train(self, net, train, torch_seed):
         """Fit ``net`` on ``train`` under its own torch seed and thread count."""
@@ -473,7 +580,8 @@ default="adam"
         net.train_split = None
         return net
 
-    def _build_net(self, n_features, valid, monitor, shuffle_rng, owner):
+    def _build_net(self, n_features, valid, monitor, shuffle_rng, owner,
+                   extra_callbacks=(), weighted=False):
         if isinstance(self.optimizer, str):
             optimizer, optimizer_kw = OPTIMIZERS[self.optimizer]
         else:
@@ -500,12 +608,15 @@ default="adam"
             callbacks.append(
                 ("gradient_clip", GradientNormClipping(self.gradient_clip))
             )
-        callbacks.extend(copy.deepcopy(self.callbacks or []))
+        # the user's instances, as skorch takes them: they see the real epochs
+        callbacks.extend(extra_callbacks)
         if self.patience is not None:
             callbacks.append(
                 ("early_stopping", EarlyStoppingBest(monitor, self.patience))
             )
         params = {f"optimizer__{k}": v for k, v in optimizer_kw.items()}
+        if weighted:  # _WindowNet.get_loss weights the per-element losses
+            params["criterion__reduction"] = "none"
         return _WindowNet(
             module=LSTMNet,
             module__n_features=n_features,
@@ -532,6 +643,7 @@ default="adam"
             callbacks=callbacks,
             device=self.device_,
             verbose=self.verbose,
+            callbacks__print_log=PlainPrintLog(),
             **params,
         )
 
@@ -560,7 +672,7 @@ default="adam"
             self.stop_reason_ = f"max_epochs={self.max_epochs} reached"
 
     # -------------------------------------------------------------- predict
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """One prediction per row (or per window for 3-D input).
 
         Parameters
@@ -686,7 +798,15 @@ default="adam"
         ]
 
     def _expected_failed_checks(self):
-        return TIME_ORDER_XFAILS
+        return {
+            **TIME_ORDER_XFAILS,
+            # sklearn expects the same failure of its SGDRegressor
+            "check_sample_weight_equivalence_on_dense_data": (
+                "rows are time steps: repeating a row inserts steps into the "
+                "windows over it and changes every shuffled batch, which weighting "
+                "the window that ends at it cannot reproduce"
+            ),
+        }
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from numbers import Integral, Real
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,9 @@ from sklstm.utils._columns import resolve_columns
 from sklstm.utils._history import continues, extend_with_history, record_history
 from sklstm.utils._output import like_input
 from sklstm.utils._validation import check_values, column_labels, to_float, who
+
+if TYPE_CHECKING:
+    from sklstm._typing import ArrayLike, ArrayOrFrame
 
 __all__ = [
     "Differencer",
@@ -33,7 +37,9 @@ MAX_ORDER = 10
 MAX_SEASONAL_LAG = 1_000_000
 
 
-def difference_coefficients(order: int = 1, seasonal_lag: int | None = None):
+def difference_coefficients(
+    order: int = 1, seasonal_lag: int | None = None
+) -> np.ndarray:
     """Coefficients of ``(1 - B)**order * (1 - B**seasonal_lag)``, lag 0 first.
 
     ``B`` is the backshift operator: the difference at row ``i`` is
@@ -370,13 +376,13 @@ class Differencer(SeriesTransformerMixin, BaseEstimator):
 
     def __init__(
         self,
-        order=1,
+        order: int = 1,
         *,
-        seasonal_lag=None,
-        columns=None,
-        drop_original=True,
-        fill_value=0.0,
-    ):
+        seasonal_lag: int | None = None,
+        columns: ArrayLike | None = None,
+        drop_original: bool = True,
+        fill_value: float = 0.0,
+    ) -> None:
         self.order = order
         self.seasonal_lag = seasonal_lag
         self.columns = columns
@@ -418,7 +424,9 @@ class Differencer(SeriesTransformerMixin, BaseEstimator):
         write(out, at=cols)
         return like_input(self, out, X)
 
-    def inverse_transform(self, X, *, anchors=None):
+    def inverse_transform(
+        self, X: ArrayLike, *, anchors: ArrayLike | None = None
+    ) -> ArrayOrFrame:
         """Restore the levels from the output of :meth:`transform`.
 
         Parameters
@@ -476,7 +484,9 @@ class Differencer(SeriesTransformerMixin, BaseEstimator):
         ]
         return pd.DataFrame(levels, index=X.index, columns=columns, copy=False)
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(
+        self, input_features: ArrayLike | None = None
+    ) -> np.ndarray:
         """Names of the output columns, e.g. ``price_diff1``, ``price_sdiff12``.
 
         The suffix is ``_diff{order}`` when ``order > 0``, then

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from numbers import Integral, Real
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,11 @@ from sklstm.utils._base import SeriesTransformerMixin
 from sklstm.utils._history import extend_with_history, record_history
 from sklstm.utils._output import like_input
 from sklstm.utils._validation import column_labels, who
+
+if TYPE_CHECKING:
+    from typing import Literal
+
+    from sklstm._typing import ArrayLike
 
 __all__ = ["METHODS", "Interpolator", "interpolate_frame"]
 
@@ -112,14 +118,14 @@ def _scipy_fill(values, cols, method, order, labels, owner):
     prefer_skip_nested_validation=True,
 )
 def interpolate_frame(
-    values,
+    values: ArrayLike,
     method: str = "linear",
     *,
-    index=None,
+    index: pd.Index | None = None,
     order: int = 3,
     limit: int | None = None,
-    edges="nearest",
-    labels=None,
+    edges: Literal["nearest", "keep"] | float = "nearest",
+    labels: ArrayLike | None = None,
     owner: str = "interpolate_frame",
 ) -> np.ndarray:
     """Fill the NaN gaps of each column of ``values``; observed values are kept.
@@ -356,7 +362,14 @@ class Interpolator(SeriesTransformerMixin, OneToOneFeatureMixin, BaseEstimator):
         ],
     }
 
-    def __init__(self, method="linear", *, order=3, limit=None, edges="nearest"):
+    def __init__(
+        self,
+        method: str = "linear",
+        *,
+        order: int = 3,
+        limit: int | None = None,
+        edges: Literal["nearest", "keep"] | float = "nearest",
+    ) -> None:
         self.method = method
         self.order = order
         self.limit = limit

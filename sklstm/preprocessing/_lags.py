@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from numbers import Integral, Real
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -18,6 +19,11 @@ from sklstm.utils._base import SeriesTransformerMixin, append_columns
 from sklstm.utils._columns import resolve_columns
 from sklstm.utils._history import extend_with_history, record_history
 from sklstm.utils._validation import who
+
+if TYPE_CHECKING:
+    from typing import Literal
+
+    from sklstm._typing import ArrayLike
 
 __all__ = ["LagFeatures", "lag_matrix", "resolve_lags"]
 
@@ -65,7 +71,9 @@ def resolve_lags(lags, owner: str = "LagFeatures", n_rows: int | None = None
     },
     prefer_skip_nested_validation=True,
 )
-def lag_matrix(values: np.ndarray, lags: list[int], fill_value) -> np.ndarray:
+def lag_matrix(
+    values: np.ndarray, lags: list[int], fill_value: float | Literal["edge"]
+) -> np.ndarray:
     """Lagged copies of each column of ``values``, column-major (col, then lag).
 
     Row ``i`` of lag ``k`` holds ``values[i - k]``. Rows with ``i < k`` hold
@@ -169,7 +177,14 @@ class LagFeatures(SeriesTransformerMixin, BaseEstimator):
         "fill_value": [StrOptions({"edge"}), Real],
     }
 
-    def __init__(self, lags=1, *, columns=None, drop_original=False, fill_value="edge"):
+    def __init__(
+        self,
+        lags: int | ArrayLike | range = 1,
+        *,
+        columns: ArrayLike | None = None,
+        drop_original: bool = False,
+        fill_value: float | Literal["edge"] = "edge",
+    ) -> None:
         self.lags = lags
         self.columns = columns
         self.drop_original = drop_original
@@ -196,7 +211,9 @@ class LagFeatures(SeriesTransformerMixin, BaseEstimator):
             self, X, values, n_new, write, keep_input=not self.drop_original
         )
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(
+        self, input_features: ArrayLike | None = None
+    ) -> np.ndarray:
         """Names of the output columns: originals, then ``{col}_lag{k}``.
 
         Parameters

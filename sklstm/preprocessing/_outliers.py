@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from numbers import Integral, Real
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,11 @@ from sklstm.utils._base import SeriesTransformerMixin
 from sklstm.utils._history import extend_with_history, record_history
 from sklstm.utils._output import like_input
 from sklstm.utils._validation import check_numeric_input, who
+
+if TYPE_CHECKING:
+    from typing import Literal
+
+    from sklstm._typing import ArrayLike
 
 __all__ = [
     "MAD_SCALE",
@@ -124,7 +130,9 @@ def _median_mad_block(win: np.ndarray):
     },
     prefer_skip_nested_validation=True,
 )
-def rolling_median_mad(values, window: int, center: bool = True):
+def rolling_median_mad(
+    values: ArrayLike, window: int, center: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """Rolling median and exact median absolute deviation of each column.
 
     The window of row ``i`` covers rows ``i - window + 1 .. i`` (trailing,
@@ -223,7 +231,11 @@ def _band(values, window, n_sigmas, center, min_scale):
     prefer_skip_nested_validation=True,
 )
 def hampel_mask(
-    values, window: int, n_sigmas: float = 3.0, center: bool = True, min_scale=0.0
+    values: ArrayLike,
+    window: int,
+    n_sigmas: float = 3.0,
+    center: bool = True,
+    min_scale: float = 0.0,
 ) -> np.ndarray:
     """Flag values farther than ``n_sigmas`` robust sigmas from their window's median.
 
@@ -265,13 +277,13 @@ def hampel_mask(
     prefer_skip_nested_validation=True,
 )
 def hampel_filter(
-    values,
+    values: ArrayLike,
     window: int,
     n_sigmas: float = 3.0,
     center: bool = True,
-    replace: str = "median",
-    min_scale=0.0,
-):
+    replace: Literal["median", "nan", "clip"] = "median",
+    min_scale: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
     """Replace the values flagged by :func:`hampel_mask`.
 
     Parameters
@@ -424,15 +436,21 @@ class MedianOutlierFilter(SeriesTransformerMixin, OneToOneFeatureMixin, BaseEsti
     }
 
     def __init__(
-        self, window=7, *, n_sigmas=3.0, center=True, replace="median", min_scale=0.0
-    ):
+        self,
+        window: int = 7,
+        *,
+        n_sigmas: float = 3.0,
+        center: bool = True,
+        replace: Literal["median", "nan", "clip"] = "median",
+        min_scale: float = 0.0,
+    ) -> None:
         self.window = window
         self.n_sigmas = n_sigmas
         self.center = center
         self.replace = replace
         self.min_scale = min_scale
 
-    def outlier_mask(self, X):
+    def outlier_mask(self, X: ArrayLike) -> np.ndarray:
         """Which values of X are outliers.
 
         Parameters

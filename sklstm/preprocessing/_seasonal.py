@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from numbers import Integral, Real
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,12 @@ from sklstm.utils._base import SeriesTransformerMixin, append_columns
 from sklstm.utils._history import continues, record_history
 from sklstm.utils._time import index_step, step_span
 from sklstm.utils._validation import check_numeric_input, container_name, who
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Literal
+
+    from sklstm._typing import ArrayLike, Period
 
 __all__ = ["EPOCH", "SeasonalSine", "resolve_periods", "seasonal_terms"]
 
@@ -47,7 +54,9 @@ _UNITS_NS = [
     },
     prefer_skip_nested_validation=True,
 )
-def seasonal_terms(time, periods, harmonics) -> np.ndarray:
+def seasonal_terms(
+    time: ArrayLike, periods: ArrayLike, harmonics: ArrayLike
+) -> np.ndarray:
     """Sine and cosine of ``2 pi h t / p`` for each period ``p`` and harmonic ``h``.
 
     Columns come period by period, harmonic by harmonic, sine before cosine:
@@ -391,13 +400,13 @@ class SeasonalSine(SeriesTransformerMixin, BaseEstimator):
 
     def __init__(
         self,
-        periods=12,
+        periods: Period | Sequence[Period] = 12,
         *,
-        harmonics=1,
-        time="auto",
-        time_column=None,
-        drop_original=False,
-    ):
+        harmonics: int | Sequence[int] = 1,
+        time: Literal["auto", "position"] = "auto",
+        time_column: str | int | None = None,
+        drop_original: bool = False,
+    ) -> None:
         self.periods = periods
         self.harmonics = harmonics
         self.time = time
@@ -475,7 +484,9 @@ class SeasonalSine(SeriesTransformerMixin, BaseEstimator):
             keep_input=not self.drop_original,
         )
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(
+        self, input_features: ArrayLike | None = None
+    ) -> np.ndarray:
         """Names: input columns (unless dropped), then ``sin_{p}_{h}``, ``cos_{p}_{h}``.
 
         Parameters

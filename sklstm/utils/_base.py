@@ -18,6 +18,8 @@ instead of being copied next to the new ones.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 from sklearn.base import TransformerMixin
@@ -28,6 +30,9 @@ from sklstm.utils._output import like_input
 from sklstm.utils._search import refuse_row_sampling_search
 from sklstm.utils._validation import check_numeric_input
 from sklstm.utils.discovery import TIME_ORDER_XFAILS
+
+if TYPE_CHECKING:
+    from sklstm._typing import ArrayLike, ArrayOrFrame, Self
 
 __all__ = ["SeriesTransformerMixin", "append_columns", "frame_output"]
 
@@ -58,7 +63,7 @@ class SeriesTransformerMixin(TransformerMixin):
         return X, values, index
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> Self:
         """Learn from X what ``transform`` needs, and remember its last rows.
 
         What is learnt is listed under the class's Attributes.
@@ -78,7 +83,7 @@ class SeriesTransformerMixin(TransformerMixin):
         self._fit(*self._check_input(X, reset=True, method="fit"))
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> ArrayOrFrame:
         """Transform X, as the class docstring describes.
 
         Parameters
@@ -97,7 +102,7 @@ class SeriesTransformerMixin(TransformerMixin):
         return self._transform(*self._check_input(X, reset=False, method="transform"))
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit_transform(self, X, y=None):
+    def fit_transform(self, X: ArrayLike, y: ArrayLike | None = None) -> ArrayOrFrame:
         """Fit to X, then transform it; X is checked once.
 
         The same as ``fit(X).transform(X)``.
@@ -116,7 +121,7 @@ class SeriesTransformerMixin(TransformerMixin):
         out = self._fit(*checked)
         return self._transform(*checked) if out is None else out
 
-    def set_output(self, *, transform=None):
+    def set_output(self, *, transform: str | None = None) -> Self:
         """Set the output container of ``transform`` and ``fit_transform``.
 
         Parameters

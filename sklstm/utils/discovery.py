@@ -21,7 +21,10 @@ __all__ = [
 
 #: The sklearn checks that assume rows are exchangeable. Estimators whose output
 #: depends on row order (lags, windows, differences, the LSTM lookback) cannot
-#: pass them; these are the only expected failures the project accepts.
+#: pass them. These, and for a model that takes sample weights the check that
+#: a repeated row equals a weight of two (a repeated time step is another
+#: series, not a heavier one), are the only expected failures the project
+#: accepts.
 TIME_ORDER_XFAILS = {
     "check_methods_sample_order_invariance": (
         "rows are time steps: shuffling them changes which row is whose past"
