@@ -128,8 +128,9 @@ _write_api_page()
 
 
 def _skip_request_methods(app, what, name, obj, skip, options):
-    """Hide scikit-learn's generated ``set_*_request`` metadata-routing methods."""
-    if name.startswith("set_") and name.endswith("_request"):
+    """Hide metadata routing: ``set_*_request`` and ``get_metadata_routing``."""
+    if (name.startswith("set_") and name.endswith("_request")) or (
+            name == "get_metadata_routing"):
         return True
     return skip
 
