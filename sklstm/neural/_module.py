@@ -1,5 +1,6 @@
 """The torch module: a stack of ``nn.LSTM`` layers, a linear head, and an
-optional linear "highway" from the window's first column to the outputs.
+optional linear "highway" from the window's first column to the outputs;
+and the pinball loss that trains several quantiles per target.
 
 Plain PyTorch, no scikit-learn: skorch builds it from the parameters that
 :class:`~sklstm.neural.LSTMRegressor` passes on.
@@ -7,10 +8,12 @@ Plain PyTorch, no scikit-learn: skorch builds it from the parameters that
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 from torch import nn
 
-__all__ = ["OUTPUT_ACTIVATIONS", "LSTMNet"]
+__all__ = ["OUTPUT_ACTIVATIONS", "LSTMNet", "PinballLoss"]
 
 #: Output activations by name: ``None`` leaves the output unbounded.
 OUTPUT_ACTIVATIONS = {None: nn.Identity, "relu": nn.ReLU, "softplus": nn.Softplus}
@@ -108,3 +111,57 @@ class LSTMNet(nn.Module):
         if self.highway is not None:
             out = out + self.highway(X[:, -self.n_highway :, 0])
         return self.activation(out)
+
+
+class PinballLoss(nn.Module):
+    """Mean pinball (quantile) loss of several quantile levels per target.
+
+    For a level ``q`` and an error ``e = y - p`` the loss is
+    ``max(q * e, (q - 1) * e)``: under-predictions cost ``q`` per unit,
+    over-predictions ``1 - q``, so its minimiser is the ``q``-quantile of y.
+
+    Predictions ``(batch, n_outputs * n_quantiles)`` are read output-major:
+    columns ``j * n_quantiles .. (j + 1) * n_quantiles - 1`` are the levels of
+    target ``j``, in the order of ``quantiles``. Targets are
+    ``(batch, n_outputs)``.
+
+    Parameters
+    ----------
+    quantiles : sequence of float
+        The levels, each in (0, 1).
+    reduction : {"mean", "sum", "none"}, default="mean"
+        "mean" averages over rows, outputs and levels; "none" returns the
+        losses as ``(batch, n_outputs * n_quantiles)``, laid out like the
+        predictions.
+
+    Examples
+    --------
+    >>> import torch
+    >>> loss = PinballLoss([0.1, 0.9])
+    >>> y_pred = torch.tensor([[0.0, 2.0]])  # both levels of one target
+    >>> y_true = torch.tensor([[1.0]])
+    >>> loss(y_pred, y_true)  # (0.1 * 1 + 0.1 * 1) / 2
+    tensor(0.1000)
+    """
+
+    def __init__(self, quantiles: Sequence[float], reduction: str = "mean"):
+        super().__init__()
+        if reduction not in ("mean", "sum", "none"):
+            raise ValueError(
+                f"PinballLoss: reduction={reduction!r}; use 'mean', 'sum' or 'none'."
+            )
+        self.reduction = reduction
+        # a buffer: it moves to the criterion's device with it
+        self.register_buffer("quantiles", torch.tensor([float(q) for q in quantiles]))
+
+    def forward(self, y_pred: torch.Tensor, y_true: torch.Tensor) -> torch.Tensor:
+        n = len(y_pred)
+        levels = self.quantiles.to(y_pred.dtype)
+        pred = y_pred.reshape(n, -1, len(levels))
+        error = y_true.reshape(n, -1, 1) - pred
+        loss = torch.maximum(levels * error, (levels - 1) * error).reshape(n, -1)
+        if self.reduction == "mean":
+            return loss.mean()
+        if self.reduction == "sum":
+            return loss.sum()
+        return loss

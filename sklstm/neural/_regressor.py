@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Mapping
 from numbers import Integral, Real
+from types import MethodType
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import torch
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted
 from skorch import NeuralNetRegressor
@@ -31,8 +34,14 @@ from sklstm.neural._data import (
     sliding_windows,
     window_weights,
 )
-from sklstm.neural._module import LSTMNet
+from sklstm.neural._module import LSTMNet, PinballLoss
 from sklstm.neural._printing import PlainPrintLog
+from sklstm.neural._quantiles import (
+    check_lower_bound,
+    check_quantiles,
+    median_of_quantiles,
+    ordered_quantiles,
+)
 from sklstm.neural._threads import resolve_n_threads, torch_threads
 from sklstm.utils._history import extend_with_history, record_history
 from sklstm.utils._limits import MAX_HIDDEN_SIZE, MAX_LAYERS
@@ -63,8 +72,10 @@ OPTIMIZERS = {
 }
 
 #: Training losses by name: squared error, absolute error (the error MASE
-#: and MAE score), and Huber (squared near 0, absolute beyond 1 scaled unit).
-LOSSES = {"mse": torch.nn.MSELoss, "mae": torch.nn.L1Loss, "huber": torch.nn.HuberLoss}
+#: and MAE score), Huber (squared near 0, absolute beyond 1 scaled unit), and
+#: the pinball loss of several quantile levels (with ``quantiles``).
+LOSSES = {"mse": torch.nn.MSELoss, "mae": torch.nn.L1Loss, "huber": torch.nn.HuberLoss,
+          "quantile": PinballLoss}
 
 #: The names of the callbacks skorch (first four) and LSTMRegressor add to each
 #: net; a user's callback may not take one of them.
@@ -170,6 +181,27 @@ class _WindowNet(NeuralNetRegressor):
         return loss
 
 
+class _with_quantile_loss:
+    """A method that exists only while ``loss="quantile"``, as with sklearn's
+    ``available_if``: ``hasattr`` is False otherwise, and the AttributeError
+    says why (``available_if`` would only say that it is missing)."""
+
+    def __init__(self, fn):
+        self.fn = fn
+        functools.update_wrapper(self, fn)
+
+    def __get__(self, obj, owner=None):
+        if obj is None:  # on the class: the plain function, for docs and doctests
+            return self.fn
+        if obj.loss != "quantile":
+            raise AttributeError(
+                f"{who(obj, self.fn.__name__)}: only a model trained with "
+                f"loss='quantile' predicts quantiles, but loss={obj.loss!r}; set "
+                "loss='quantile' and quantiles=[...], and fit again."
+            )
+        return MethodType(self.fn, obj)
+
+
 class LSTMRegressor(RegressorMixin, BaseEstimator):
     """LSTM regression on windows of consecutive rows, trained with skorch.
 
@@ -205,6 +237,19 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
     on each other, and caps torch's count at the CPUs the process may use
     elsewhere. The count is set for the duration of ``fit``/``predict`` and
     restored afterwards.
+    **Quantiles.** With ``loss="quantile"`` and ``quantiles=[0.1, 0.5, 0.9]``
+    one network predicts every level of every output (``n_outputs *
+    len(quantiles)`` outputs), trained on the mean pinball loss over outputs
+    and levels of the scaled target; since the scale is positive, quantiles
+    of the scaled target map back to quantiles of y. ``predict_quantiles``
+    returns them on the original scale, made non-crossing by an isotonic
+    projection across the levels of each row and output; ``predict`` returns
+    the median read off those: the 0.5 level when ``quantiles`` holds it,
+    else the linear interpolation in the level between the two levels either
+    side of 0.5 (the nearest level when all lie on one side). A
+    ``ConstrainedRegressor`` around the model keeps ``predict`` (the median)
+    non-negative; for the quantiles, ``predict_quantiles(X, lower_bound=0)``
+    clips every level at 0 after the ordering, which keeps them ordered.
 
     Parameters
     ----------
@@ -226,9 +271,14 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         Add a linear map of the last ``highway`` values of X's first column
         in each window to the output (LSTNet's autoregressive highway; see
         :class:`LSTMNet`). 0 turns it off; at most ``lookback``.
-    loss : {"mse", "mae", "huber"}, default="mse"
+    loss : {"mse", "mae", "huber", "quantile"}, default="mse"
         Training loss on the scaled target: squared error, absolute error,
-        or Huber (squared within one scaled unit, absolute beyond).
+        Huber (squared within one scaled unit, absolute beyond), or the
+        mean pinball loss of the levels in ``quantiles`` (which it needs).
+    quantiles : array-like of float or None, default=None
+        Quantile levels, each in (0, 1), no level twice, in any order (they
+        are sorted, see ``quantiles_``); only with ``loss="quantile"``. See
+        **Quantiles** above.
     optimizer : {"adam", "adamw", "rmsprop", "sgd"} or torch optimizer class, \
 default="adam"
         "sgd" uses momentum 0.9. A class is called as ``cls(params, lr=lr,
@@ -301,6 +351,9 @@ default="adam"
         ``net_.history``, summarised in ``loss_history_``.
     target_offset_, target_scale_ : ndarray of shape (n_outputs,)
         ``y`` is trained as ``(y - target_offset_) / target_scale_``.
+    quantiles_ : ndarray of shape (n_quantiles,)
+        The sorted levels, the order of ``predict_quantiles``' last axis.
+        Only with ``loss="quantile"``.
     n_outputs_ : int
     device_ : str
         The device the net lives on.
@@ -325,6 +378,19 @@ default="adam"
     (300,)
     >>> list(model.loss_history_.columns)
     ['train_loss', 'valid_loss', 'lr', 'dur']
+
+    Three quantiles from one network; ``predict`` is the median:
+
+    >>> model = LSTMRegressor(lookback=12, hidden_size=16, max_epochs=5,
+    ...                       loss="quantile", quantiles=[0.1, 0.5, 0.9],
+    ...                       n_threads=1, random_state=0).fit(X, y)
+    >>> bands = model.predict_quantiles(X)
+    >>> bands.shape
+    (300, 3)
+    >>> bool((np.diff(bands, axis=1) >= 0).all())
+    True
+    >>> np.allclose(model.predict(X), bands[:, 1])
+    True
     """
 
     _parameter_constraints: dict = {
@@ -336,6 +402,7 @@ default="adam"
         "output_activation": [StrOptions({"relu", "softplus"}), None],
         "highway": [Interval(Integral, 0, None, closed="left")],
         "loss": [StrOptions(set(LOSSES))],
+        "quantiles": ["array-like", None],
         "optimizer": [StrOptions(set(OPTIMIZERS)), callable],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
@@ -365,6 +432,7 @@ default="adam"
         output_activation: str | None = None,
         highway: int = 0,
         loss: str = "mse",
+        quantiles: ArrayLike | None = None,
         optimizer: str | type = "adam",
         lr: float = 1e-3,
         weight_decay: float = 0.0,
@@ -390,6 +458,7 @@ default="adam"
         self.output_activation = output_activation
         self.highway = highway
         self.loss = loss
+        self.quantiles = quantiles
         self.optimizer = optimizer
         self.lr = lr
         self.weight_decay = weight_decay
@@ -463,6 +532,7 @@ default="adam"
                 f"{owner}: highway={self.highway} reads more steps than a window "
                 f"has (lookback={self.lookback}); use highway <= lookback."
             )
+        levels = self._check_quantile_loss(owner)
         windows, y = self._fit_windows(X, y, owner)
         weights = self._window_weights(sample_weight, len(windows), owner)
         targets = self._scale_target(y)
@@ -472,10 +542,33 @@ default="adam"
         train, valid = self._split(windows, targets, weights, owner)
         monitor = "train_loss" if valid is None else "valid_loss"
         net = self._build_net(windows.shape[2], valid, monitor, shuffle_rng, owner,
-                              extra_callbacks, weighted=weights is not None)
+                              extra_callbacks, weighted=weights is not None,
+                              levels=levels)
         self.net_ = self._train(net, train, torch_seed)
+        self.__dict__.pop("quantiles_", None)
+        if levels is not None:
+            self.quantiles_ = levels
         self._summarise_training(monitor)
         return self
+
+    def _check_quantile_loss(self, owner):
+        """The sorted levels for ``loss="quantile"``, else None; refuses a half
+        setting (the loss without levels, or levels without the loss)."""
+        if self.loss == "quantile":
+            if self.quantiles is None:
+                raise ValueError(
+                    f"{owner}: loss='quantile' needs quantiles, the levels to "
+                    "predict, but quantiles=None; pass e.g. "
+                    "quantiles=[0.1, 0.5, 0.9], or choose another loss."
+                )
+            return check_quantiles(self.quantiles, owner)
+        if self.quantiles is not None:
+            raise ValueError(
+                f"{owner}: quantiles={self.quantiles!r} are trained only with "
+                f"loss='quantile', but loss={self.loss!r}; set loss='quantile', "
+                "or quantiles=None."
+            )
+        return None
 
     def _fit_windows(self, X, y, owner):
         """The training windows and their targets; remembers the fit history.
@@ -581,7 +674,7 @@ default="adam"
         return net
 
     def _build_net(self, n_features, valid, monitor, shuffle_rng, owner,
-                   extra_callbacks=(), weighted=False):
+                   extra_callbacks=(), weighted=False, levels=None):
         if isinstance(self.optimizer, str):
             optimizer, optimizer_kw = OPTIMIZERS[self.optimizer]
         else:
@@ -617,10 +710,12 @@ default="adam"
         params = {f"optimizer__{k}": v for k, v in optimizer_kw.items()}
         if weighted:  # _WindowNet.get_loss weights the per-element losses
             params["criterion__reduction"] = "none"
+        if levels is not None:  # one output per level of each target
+            params["criterion__quantiles"] = tuple(levels.tolist())
         return _WindowNet(
             module=LSTMNet,
             module__n_features=n_features,
-            module__n_outputs=self.n_outputs_,
+            module__n_outputs=self.n_outputs_ * (1 if levels is None else len(levels)),
             module__hidden_size=self.hidden_size,
             module__num_layers=self.num_layers,
             module__dropout=self.dropout,
@@ -683,12 +778,85 @@ default="adam"
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            Shaped like ``y`` at fit.
+            Shaped like ``y`` at fit. With ``loss="quantile"``, the median
+            read off :meth:`predict_quantiles` (see **Quantiles** in the
+            class description).
         """
+        scaled = self._net_output(X, "predict")
+        if "quantiles_" in self.__dict__:
+            y_pred = median_of_quantiles(self._unscale_quantiles(scaled),
+                                         self.quantiles_)
+        else:
+            y_pred = (scaled.astype(np.float64) * self.target_scale_
+                      + self.target_offset_)
+        return y_pred.ravel() if self.y_ndim_ == 1 else y_pred
+
+    @_with_quantile_loss
+    def predict_quantiles(self, X: ArrayLike,
+                          lower_bound: float | None = None) -> np.ndarray:
+        """Every quantile level per row, on the scale of y, never crossing.
+
+        The network's levels are made ascending by an isotonic projection
+        across the levels of each row and output (crossing neighbours are
+        pooled to their mean), then, with ``lower_bound``, clipped at it,
+        which keeps them ascending. Only with ``loss="quantile"``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), or ndarray of shape \
+(n_samples, lookback, n_features) when fitted on windows
+        lower_bound : float or None, default=None
+            Clip every level at this value, e.g. 0 for a non-negative series.
+
+        Returns
+        -------
+        y_quantiles : ndarray of shape (n_samples, n_quantiles) or \
+(n_samples, n_outputs, n_quantiles)
+            The first for a 1-D ``y`` at fit, the second for a 2-D one; the
+            last axis follows ``quantiles_`` (ascending levels).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklstm import LSTMRegressor
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.standard_normal((200, 1))
+        >>> y = np.abs(X[:, 0]) + 0.1 * rng.standard_normal(200)
+        >>> model = LSTMRegressor(lookback=4, hidden_size=8, max_epochs=3,
+        ...                       loss="quantile", quantiles=[0.9, 0.1],
+        ...                       n_threads=1, random_state=0).fit(X, y)
+        >>> model.quantiles_
+        array([0.1, 0.9])
+        >>> bands = model.predict_quantiles(X, lower_bound=0.0)
+        >>> bands.shape, bool((bands >= 0).all())
+        ((200, 2), True)
+        """
+        owner = who(self, "predict_quantiles")
         check_is_fitted(self, "net_")
-        owner = who(self, "predict")
+        if "quantiles_" not in self.__dict__:
+            raise NotFittedError(
+                f"{owner}: the model was last fitted without quantiles, and "
+                "loss='quantile' was set afterwards; fit it again."
+            )
+        bound = check_lower_bound(lower_bound, owner)
+        pred = self._unscale_quantiles(self._net_output(X, "predict_quantiles"))
+        if bound is not None:
+            pred = np.maximum(pred, bound)
+        return pred[:, 0, :] if self.y_ndim_ == 1 else pred
+
+    def _unscale_quantiles(self, scaled):
+        """Net outputs as ascending quantiles ``(n, n_outputs, n_quantiles)`` of y."""
+        pred = scaled.astype(np.float64).reshape(
+            len(scaled), self.n_outputs_, len(self.quantiles_))
+        pred = pred * self.target_scale_[:, None] + self.target_offset_[:, None]
+        return ordered_quantiles(pred)
+
+    def _net_output(self, X, method):
+        """The net's scaled outputs ``(n, n_outputs * n_quantiles)`` for X."""
+        check_is_fitted(self, "net_")
+        owner = who(self, method)
         if self.input_ndim_ == 3:
-            windows, _ = self._validate_windows(X, None, reset=False, method="predict")
+            windows, _ = self._validate_windows(X, None, reset=False, method=method)
         else:
             if getattr(X, "ndim", None) == 3:
                 raise ValueError(
@@ -696,14 +864,12 @@ default="adam"
                     "2-D rows; pass rows with the fit columns."
                 )
             values, index = check_numeric_input(
-                self, X, reset=False, method="predict", allow_nan=False
+                self, X, reset=False, method=method, allow_nan=False
             )
             extended, k = extend_with_history(self.history_, values, index)
             windows = row_windows(extended.astype(np.float32), self.lookback, k)
         with torch_threads(resolve_n_threads(self.n_threads)):
-            scaled = self.net_.predict(WindowDataset(windows))
-        y_pred = scaled.astype(np.float64) * self.target_scale_ + self.target_offset_
-        return y_pred.ravel() if self.y_ndim_ == 1 else y_pred
+            return self.net_.predict(WindowDataset(windows))
 
     # ---------------------------------------------------------------- helpers
     def _validate_windows(self, X, y, *, reset, method):
@@ -794,6 +960,10 @@ default="adam"
                 "gradient_clip": 1.0, "validation_fraction": 0.0,
                 "optimizer": "adamw", "weight_decay": 1e-4, "highway": 2,
                 "loss": "huber", **fast,
+            },
+            {
+                "lookback": 3, "max_epochs": 10, "patience": 5, "loss": "quantile",
+                "quantiles": [0.1, 0.5, 0.9], **fast,
             },
         ]
 
