@@ -22,6 +22,7 @@ _EXPORTS = {
     "LSTMForecaster": "sklstm.forecasting",
     "LSTMRegressor": "sklstm.neural",
     "MedianOutlierFilter": "sklstm.preprocessing",
+    "RollingFeatures": "sklstm.preprocessing",
     "SeasonalSine": "sklstm.preprocessing",
     "configure": "sklstm.forecasting",
     "forecast": "sklstm.forecasting",
@@ -43,6 +44,7 @@ __all__ = [
     "LSTMForecaster",
     "LSTMRegressor",
     "MedianOutlierFilter",
+    "RollingFeatures",
     "SeasonalSine",
     "configure",
     "forecast",
@@ -58,6 +60,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ loads t
         Interpolator,
         LagFeatures,
         MedianOutlierFilter,
+        RollingFeatures,
         SeasonalSine,
     )
 

@@ -372,6 +372,45 @@ def _lag_cases(cls):
     ]
 
 
+@specific("RollingFeatures")
+def _rolling_cases(cls):
+    return [
+        Case("window-zero", lambda _: cls(windows=0).fit(X0),
+             ("'windows'", "range", "Got 0")),
+        Case("window-true", lambda _: cls(windows=True).fit(X0),
+             ("'windows'", "Got True")),
+        Case("window-zero-in-list", lambda _: cls(windows=[7, 0]).fit(X0),
+             ("windows must be a positive int", r"\[7, 0\]")),
+        Case("window-true-in-list", lambda _: cls(windows=[True]).fit(X0),
+             ("windows", r"\[True\]")),
+        Case("unknown-stat", lambda _: cls(stats=["mean", "mode"]).fit(X0),
+             ("unknown stats entry 'mode'", "'median'")),
+        Case("unknown-stat-alone", lambda _: cls(stats="mode").fit(X0),
+             ("'stats'", "'mode'")),
+        Case("unknown-indicator", lambda _: cls(indicators=["stoch"]).fit(X0),
+             ("unknown indicators entry 'stoch'", "'rsi'")),
+        Case("quantile-one", lambda _: cls(quantile=1.0).fit(X0),
+             ("'quantile'", r"\(0.0, 1.0\)", "Got 1.0")),
+        Case("quantile-negative", lambda _: cls(quantile=-0.1).fit(X0),
+             ("'quantile'", "Got -0.1")),
+        Case("column-not-in-X", lambda _: cls(columns=["price"]).fit(X0),
+             ("column 'price' is not in X", "'x0'")),
+        Case("macd-two-spans", lambda _: cls(indicators=["macd"],
+                                             macd_spans=(12, 26)).fit(X0),
+             ("macd_spans", r"\(12, 26\)")),
+        Case("bollinger-window-one", lambda _: cls(indicators=["bollinger"],
+                                                   bollinger=(1, 2.0)).fit(X0),
+             ("bollinger", r"window >= 2", r"\(1, 2.0\)")),
+        Case("ewm-span-below-one", lambda _: cls(ewm_spans=[12, 0.5]).fit(X0),
+             ("ewm_spans", ">= 1", r"\[12, 0.5\]")),
+        Case("nothing-to-compute", lambda _: cls(stats=[]).fit(X0),
+             ("nothing to compute",)),
+        Case("window-longer-than-the-series",
+             lambda _: cls(windows=99).fit_transform(X0.iloc[:10]), ("window",),
+             may_succeed=True, rows_out=10),
+    ]
+
+
 @specific("SeasonalSine")
 def _seasonal_cases(cls):
     def same_terms_as_sorted(out):

@@ -3,8 +3,10 @@
 Each transformer has its computation as a function on arrays too, with the
 same rules and validated parameters, for code outside a pipeline:
 :func:`interpolate_frame`, :func:`hampel_mask` / :func:`hampel_filter`,
-:func:`lag_matrix`, :func:`difference` / :func:`undifference` and
-:func:`seasonal_terms`.
+:func:`lag_matrix`, :func:`difference` / :func:`undifference`,
+:func:`seasonal_terms`, and :func:`rolling_stat`, :func:`ewm_mean`, :func:`rsi`,
+:func:`macd`, :func:`bollinger_bands`, :func:`rate_of_change` and
+:func:`momentum` for :class:`RollingFeatures`.
 """
 
 from sklstm.preprocessing._difference import Differencer, difference, undifference
@@ -16,6 +18,16 @@ from sklstm.preprocessing._outliers import (
     hampel_mask,
     rolling_median_mad,
 )
+from sklstm.preprocessing._rolling import (
+    RollingFeatures,
+    bollinger_bands,
+    ewm_mean,
+    macd,
+    momentum,
+    rate_of_change,
+    rolling_stat,
+    rsi,
+)
 from sklstm.preprocessing._seasonal import SeasonalSine, seasonal_terms
 
 __all__ = [
@@ -23,13 +35,21 @@ __all__ = [
     "Interpolator",
     "LagFeatures",
     "MedianOutlierFilter",
+    "RollingFeatures",
     "SeasonalSine",
+    "bollinger_bands",
     "difference",
+    "ewm_mean",
     "hampel_filter",
     "hampel_mask",
     "interpolate_frame",
     "lag_matrix",
+    "macd",
+    "momentum",
+    "rate_of_change",
     "rolling_median_mad",
+    "rolling_stat",
+    "rsi",
     "seasonal_terms",
     "undifference",
 ]
