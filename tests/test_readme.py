@@ -28,7 +28,7 @@ def test_readme_forecaster_example_runs(capsys):
 
 def test_readme_pipeline_example_runs(capsys):
     blocks = _blocks()
-    assert len(blocks) == 2, "README has two python examples"
+    assert len(blocks) == 3, "README has three python examples"
     namespace: dict = {}
     exec(compile(blocks[1], str(README), "exec"), namespace)
     search = namespace["search"]
@@ -36,3 +36,20 @@ def test_readme_pipeline_example_runs(capsys):
     assert "regressor__lstm__hidden_size" in printed
     assert printed.strip().endswith("True")
     assert search.best_params_["regressor__lstm__hidden_size"] in (8, 16)
+
+
+def test_readme_backtest_example_runs(capsys):
+    code = _blocks()[2]
+    assert "backtest(model, passengers, horizon=6, levels=[0.8, 0.95])" in code
+    namespace: dict = {}
+    exec(compile(code, str(README), "exec"), namespace)
+    frame = namespace["frame"]
+    assert list(frame["h"].unique()) == [1, 2, 3, 4, 5, 6]
+    assert {"lower_80", "upper_80", "lower_95", "upper_95"} <= set(frame.columns)
+    assert (frame["lower_95"] <= frame["lower_80"]).all()
+    assert (frame["lower_80"] <= frame["forecast"]).all()
+    assert (frame["forecast"] <= frame["upper_80"]).all()
+    printed = capsys.readouterr().out
+    assert "MASE" in printed
+    metrics = namespace["backtest_metrics"](frame, namespace["passengers"], m=12)
+    assert {"coverage_80", "coverage_95"} <= set(metrics.columns)
