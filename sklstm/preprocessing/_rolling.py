@@ -104,7 +104,7 @@ _HUGE = 2.0**500
 #: at a level of 100). It is restarted every ``_restart_every(window)`` rows,
 #: counted from the first row of the series, so that rows that continue the
 #: fit rows repeat the arithmetic of the whole series exactly.
-_RESTART = 2**15
+_RESTART = 2**16
 
 
 def _restart_every(window: int) -> int:
@@ -118,12 +118,13 @@ def _scale(x: np.ndarray) -> float:
     return 2.0 ** math.ceil(math.log2(biggest)) if biggest > _HUGE else 1.0
 
 
-def _std_1d(x: np.ndarray, rolling, partial: bool = False, origin: int = 0
-            ) -> np.ndarray:
+def _std_1d(x: np.ndarray, rolling, partial: bool = False, origin: int = 0,
+            scale: float | None = None) -> np.ndarray:
     """Rolling std (``ddof=1``) of ``rolling`` (over ``x``, whose first row is
     row ``origin`` of the series); with ``partial``, 0 for a window of one value.
+    ``scale`` is ``_scale(x)``, when the caller has it already.
     """
-    scale = _scale(x)
+    scale = _scale(x) if scale is None else scale
     window, min_periods = rolling.window, rolling.min_periods
     every = _restart_every(window)
     starts = range(-origin % every, len(x), every)
@@ -153,9 +154,10 @@ def _std_1d(x: np.ndarray, rolling, partial: bool = False, origin: int = 0
 
 
 def _stat_1d(x: np.ndarray, rolling, stat: str, quantile: float,
-             partial: bool = False, origin: int = 0) -> np.ndarray:
+             partial: bool = False, origin: int = 0, scale: float | None = None
+             ) -> np.ndarray:
     if stat == "std":
-        return _std_1d(x, rolling, partial, origin)
+        return _std_1d(x, rolling, partial, origin, scale)
     if stat == "quantile":
         return rolling.quantile(quantile).to_numpy()
     return getattr(rolling, stat)().to_numpy()
@@ -185,7 +187,9 @@ def rolling_stat(
     included), skipping NaN. It is NaN where fewer than ``min_periods`` values
     (capped at ``window``; None: the whole window) are there, and for ``"std"``
     (``ddof=1``) where only one is. The same as pandas'
-    ``Series.rolling(window, min_periods=...).<stat>()`` on each column.
+    ``Series.rolling(window, min_periods=...).<stat>()`` on each column, except
+    that a std restarts pandas' running variance every 65536 rows (or 4
+    windows), which keeps its rounding from drifting over a long series.
 
     Parameters
     ----------
@@ -647,14 +651,15 @@ class RollingFeatures(SeriesTransformerMixin, BaseEstimator):
     the slowest average (``alpha = 2 / (span + 1)``; ``1 / rsi_window`` for RSI;
     the slow and signal spans added up for MACD); rows further back weigh less
     than ``exp(-40)`` (4e-18) of the newest. A rolling std (and the Bollinger
-    bands) is computed by pandas' running variance, whose rounding drifts over
-    a long series; it starts afresh every 32768 rows (or 4 windows, if more)
+    bands) comes from pandas' running variance, whose rounding drifts over a
+    long series; it starts afresh every 65536 rows (or 4 windows, if more)
     counted from the first fit row, and ``fit`` remembers the rows back to the
-    last such start, so at most 32768 + ``window`` rows. A continued transform
-    then equals transforming the whole series: window statistics exactly or
-    to rounding (1e-9 is tested), exponential ones to rounding (1e-9 relative
-    is tested; the weights left out are below float64's precision), as long
-    as the remembered rows hold at least one value of each column.
+    last such start: at most 65536 + ``window`` rows of the chosen columns.
+    A continued transform then equals transforming the whole series: window
+    statistics exactly or to rounding (1e-9 is tested), exponential ones to
+    rounding (1e-9 relative is tested; the weights left out are below
+    float64's precision), as long as the remembered rows hold at least one
+    value of each column.
 
     Parameters
     ----------
@@ -708,8 +713,9 @@ class RollingFeatures(SeriesTransformerMixin, BaseEstimator):
     memory_ : int
         How many fit rows continuing rows may reach back to (see above).
     history_ : History or None
-        The last ``memory_`` fit rows, used when transform continues the fit
-        index; None for numpy input or an irregular index.
+        The last ``memory_`` fit rows of the chosen columns, used when
+        transform continues the fit index; None for numpy input or an
+        irregular index.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only for DataFrame input with string column names.
@@ -838,7 +844,7 @@ class RollingFeatures(SeriesTransformerMixin, BaseEstimator):
         )
         self.n_fit_rows_ = len(values)
         self.memory_ = self._memory()
-        self.history_ = record_history(values, index, self.memory_)
+        self.history_ = record_history(values[:, self.columns_], index, self.memory_)
 
     def _memory(self) -> int:
         """Rows back that the last feature of a row can reach (at least 1)."""
@@ -894,10 +900,11 @@ class RollingFeatures(SeriesTransformerMixin, BaseEstimator):
         (0 for rows that do not continue them).
         """
         partial = isinstance(self.fill_value, str)  # "partial"
+        scale = _scale(x) if "std" in self.stats_ else None
         for w in self.windows_ if self.stats_ else []:
             rolling = _rolling_1d(x, w, self.min_periods)
             for s in self.stats_:
-                yield _stat_1d(x, rolling, s, self.quantile, partial, origin)
+                yield _stat_1d(x, rolling, s, self.quantile, partial, origin, scale)
         for _, alpha in self.ewms_:
             yield _ewm_1d(x, alpha)
         for name in self.indicators_:
@@ -914,9 +921,10 @@ class RollingFeatures(SeriesTransformerMixin, BaseEstimator):
                 yield _momentum_1d(x, self.momentum_window, partial)
 
     def _transform(self, X, values, index):
-        extended, skip = extend_with_history(self.history_, values, index)
+        chosen = values
         if not np.array_equal(self.columns_, np.arange(values.shape[1])):
-            extended = extended[:, self.columns_]
+            chosen = values[:, self.columns_]
+        extended, skip = extend_with_history(self.history_, chosen, index)
         # column-major: each series is contiguous, as pandas' kernels want it
         extended = np.asfortranarray(extended)
         n_per_column = len(self._suffixes())

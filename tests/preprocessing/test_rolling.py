@@ -153,14 +153,14 @@ def test_continuation_after_a_fit_longer_than_the_memory():
     assert continued["price_roc10"].iloc[0] != 0.0
 
 
-@pytest.mark.parametrize("n_fit", [5, 32768 - 3, 32768 + 7, 70000])
+@pytest.mark.parametrize("n_fit", [5, 65536 - 3, 65536 + 7, 140_000])
 def test_rolling_std_of_a_long_series_continues_exactly(n_fit):
     """pandas' running variance drifts; it restarts at rows fixed from the first
     fit row, so continuing rows repeat the whole series' arithmetic."""
-    X = _walk(n=80_000, n_cols=1) + 1000.0  # a level far above the spread
+    X = _walk(n=150_000, n_cols=1) + 1000.0  # a level far above the spread
     rf = RollingFeatures(windows=[7, 30], stats=["std"], indicators=["bollinger"],
                          drop_original=True).fit(X.iloc[:n_fit])
-    assert len(rf.history_.tail) == min(n_fit, n_fit % 32768 + 29)
+    assert len(rf.history_.tail) == min(n_fit, n_fit % 65536 + 29)
     whole = rf.transform(X).iloc[n_fit:]
     continued = rf.transform(X.iloc[n_fit:])
     stds = ["price_rollstd7", "price_rollstd30"]
@@ -172,6 +172,15 @@ def test_rolling_std_of_a_long_series_continues_exactly(n_fit):
     exact = np.lib.stride_tricks.sliding_window_view(x, 7).std(axis=1, ddof=1)
     ours = rf.transform(X)["price_rollstd7"].to_numpy()[6:]
     assert np.max(np.abs(ours - exact) / exact) < 1e-6
+
+
+def test_history_keeps_only_the_chosen_columns():
+    X = _walk(n=200)
+    rf = RollingFeatures(windows=[3, 9], stats=["mean", "std"], ewm_spans=[4],
+                         columns=["volume"]).fit(X.iloc[:150])
+    assert rf.history_.tail.shape == (150, 1)
+    pd.testing.assert_frame_equal(rf.transform(X.iloc[150:]),
+                                  rf.transform(X).iloc[150:], rtol=1e-12)
 
 
 def test_memory_covers_every_feature():
