@@ -185,8 +185,10 @@ def _to_datetime(text: pd.Series, **options) -> pd.Series | None:
 
 def _is_regular(parsed: pd.Series) -> bool:
     index = pd.DatetimeIndex(parsed.dropna()).sort_values()
-    return len(index) < 3 or (index.is_unique and regular_grid(index) is not None
-                              and len(regular_grid(index)) == len(index))
+    if len(index) < 3:
+        return True
+    grid = regular_grid(index) if index.is_unique else None
+    return grid is not None and len(grid) == len(index)
 
 
 def _unparsed_error(name: str, text: pd.Series, parsed, what: str,

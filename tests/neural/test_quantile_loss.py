@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from conftest import TINY_LSTM
+from conftest import TINY_LSTM, weighted_sine_series
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -37,15 +37,7 @@ PROPERTIES = settings(max_examples=40, deadline=None, derandomize=True)
 
 @pytest.fixture(scope="module")
 def series():
-    rng = np.random.default_rng(0)
-    t = np.arange(160)
-    noise = 0.1 * rng.standard_normal(160)
-    X = pd.DataFrame({"sin": np.sin(2 * np.pi * t / 12) + noise,
-                      "cos": np.cos(2 * np.pi * t / 12)})
-    y = pd.Series(np.roll(X["sin"].to_numpy(), -1), name="y")
-    w = rng.uniform(0.0, 3.0, size=160)
-    w[::7] = 0.0
-    return X, y, w
+    return weighted_sine_series()
 
 
 @pytest.fixture(scope="module")
