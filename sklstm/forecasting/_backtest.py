@@ -473,8 +473,8 @@ def backtest(
         later origins only forecast, from the data up to them. An int ``k``:
         refit at every ``k``-th origin, forecast only in between. A forecaster
         then needs ``predict(horizon, history=series)``, a forecast from new
-        data without refitting; :class:`~sklstm.LSTMForecaster` has none and
-        gets an error. A direct model always can.
+        data without refitting, as :class:`~sklstm.LSTMForecaster` has. A
+        direct model always can.
     levels : float, list of float or None, default=None
         Coverage levels of conformal prediction intervals, such as
         ``(0.8, 0.95)`` (see :func:`~sklstm.forecasting.conformal_intervals`).

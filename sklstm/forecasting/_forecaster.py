@@ -43,6 +43,7 @@ from sklstm.forecasting._smoothing import fit_smoothing, smoothed_levels, theta_
 from sklstm.forecasting._supervised import check_regular_index, check_time_index
 from sklstm.forecasting._windows import change_scale, normalised_windows, roll_forecast
 from sklstm.utils._limits import MAX_HIDDEN_SIZE
+from sklstm.utils._time import index_step
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -344,19 +345,50 @@ class LSTMForecaster(BaseEstimator):
         return self
 
     # -------------------------------------------------------------- predict
-    def _paths(self, h: int) -> np.ndarray:
+    def _state(self, history, owner: str):
+        """What a forecast starts from: the deseasonalised, transformed
+        series, the row position after its end, its index, the smoothed
+        level at its end. ``history=None``: the fit series."""
+        if history is None:
+            d = self.deseasonalised_
+            return d, len(d), self.index_, self.level_
+        series = _check_series(history, owner)
+        if isinstance(series.index, pd.PeriodIndex):
+            series = series.set_axis(series.index.to_timestamp(how="start"))
+        first = _grid_position(self.index_, series.index, owner)
+        need = max(self.config_.lookbacks)
+        if len(series) < need:
+            raise ValueError(
+                f"{owner}: history has {len(series)} rows from its first observed "
+                f"value; the networks read windows of up to {need} rows. Pass at "
+                f"least {need} rows."
+            )
+        values = fill_gaps(series.to_numpy())
+        if self.config_.transform == "log":
+            if (values <= 0).any():
+                bad = series.index[np.flatnonzero(values <= 0)[0]]
+                raise ValueError(
+                    f"{owner}: the model was fitted on the log of the series, but "
+                    f"history holds a value <= 0 (at {bad}). Refit on the new "
+                    "data, or fit with transform='none'."
+                )
+            values = np.log(values)
+        d = values - self.season_.at(np.arange(first, first + len(values)))
+        level = float(smoothed_levels(d, self.alpha_)[-1])
+        return d, first + len(d), series.index, level
+
+    def _paths(self, d: np.ndarray, level: float, h: int) -> np.ndarray:
         """Each member's forecast of the deseasonalised, transformed series."""
         cfg = self.config_
         return np.stack([
-            roll_forecast(m.predict, self.history_, m.lookback, cfg.chunk,
-                          self.scale_, h, self.alpha_, self.level_)
+            roll_forecast(m.predict, d[-max(cfg.lookbacks):], m.lookback,
+                          cfg.chunk, self.scale_, h, self.alpha_, level)
             for m in self.members_
         ])
 
-    def _to_values(self, z_deseasonalised: np.ndarray) -> np.ndarray:
-        n = len(self.deseasonalised_)
+    def _to_values(self, z_deseasonalised: np.ndarray, start: int) -> np.ndarray:
         h = z_deseasonalised.shape[-1]
-        z = z_deseasonalised + self.season_.at(np.arange(n, n + h))
+        z = z_deseasonalised + self.season_.at(np.arange(start, start + h))
         return np.exp(z) if self.config_.transform == "log" else z
 
     def _horizon(self, horizon) -> int:
@@ -367,48 +399,74 @@ class LSTMForecaster(BaseEstimator):
             )
         return int(h)
 
-    def predict(self, horizon: int | None = None) -> pd.Series:
-        """The forecast of the steps after the end of the fit series.
+    def predict(self, horizon: int | None = None,
+                history: pd.Series | pd.DataFrame | None = None) -> pd.Series:
+        """The forecast of the steps after the end of the fit series, or of
+        ``history``.
 
         Parameters
         ----------
         horizon : int or None, default=None
             Steps to forecast; None: the ``horizon`` the model was fitted for.
             More steps are reached by feeding the forecasts back.
+        history : Series, one-column DataFrame or None, default=None
+            Forecast from the end of this series instead, with the fitted
+            networks, season, scale and smoothing weight (no refit): newer
+            data of the same series, as a backtest without refit needs. Its
+            index must lie on the fit series' time grid (same type and step;
+            it may start anywhere on it) and hold at least the longest
+            lookback. Its level and the Theta forecast are recomputed from
+            it.
 
         Returns
         -------
         forecast : Series
             ``horizon`` values indexed by the time stamps after the fit
-            series, named like it.
+            series (or ``history``), named like it.
+
+        Examples
+        --------
+        >>> from sklstm import LSTMForecaster
+        >>> from sklstm.datasets import load_airline
+        >>> air = load_airline()["passengers"]
+        >>> model = LSTMForecaster(horizon=3, n_members=1, max_epochs=2).fit(
+        ...     air.iloc[:120])
+        >>> model.predict(history=air).index.strftime("%Y-%m").tolist()
+        ['1961-01', '1961-02', '1961-03']
         """
         check_is_fitted(self, "members_")
         h = self._horizon(horizon)
         cfg = self.config_
-        paths = self._paths(h)
+        d, start, index, level = self._state(history, f"{_OWNER}.predict")
+        paths = self._paths(d, level, h)
         combined = (np.median(paths, axis=0) if cfg.combine == "median"
                     else paths.mean(axis=0))
         if cfg.theta_weight:
-            theta = theta_forecast(self.deseasonalised_, h)
+            theta = theta_forecast(d, h)
             combined = (1 - cfg.theta_weight) * combined + cfg.theta_weight * theta
-        values = self._to_values(combined)
+        values = self._to_values(combined, start)
         if cfg.non_negative:
             values = np.maximum(values, 0.0)
-        return pd.Series(values, index=self._future_index(h), name=self.name_)
+        name = self.name_ if history is None else _series_name(history)
+        return pd.Series(values, index=self._future_index(index, h), name=name)
 
-    def _future_index(self, h: int) -> pd.Index:
-        index = future_index(self.index_, list(range(1, h + 1)))
+    def _future_index(self, index: pd.Index, h: int) -> pd.Index:
+        out = future_index(index, list(range(1, h + 1)))
         if self.period_freq_ is not None:
-            index = index.to_period(self.period_freq_)
-        return index
+            out = out.to_period(self.period_freq_)
+        return out
 
-    def member_forecasts(self, horizon=None) -> pd.DataFrame:
+    def member_forecasts(self, horizon: int | None = None,
+                         history: pd.Series | pd.DataFrame | None = None
+                         ) -> pd.DataFrame:
         """Each network's own forecast, one column per member (no Theta, no
         clipping): their spread shows how much the networks agree.
 
         Parameters
         ----------
         horizon : int or None, default=None
+        history : Series, one-column DataFrame or None, default=None
+            As in :meth:`predict`.
 
         Returns
         -------
@@ -416,9 +474,54 @@ class LSTMForecaster(BaseEstimator):
         """
         check_is_fitted(self, "members_")
         h = self._horizon(horizon)
-        values = self._to_values(self._paths(h))
-        return pd.DataFrame(values.T, index=self._future_index(h),
+        d, start, index, level = self._state(history, f"{_OWNER}.member_forecasts")
+        values = self._to_values(self._paths(d, level, h), start)
+        return pd.DataFrame(values.T, index=self._future_index(index, h),
                             columns=[f"member {i}" for i in range(len(values))])
+
+
+def _series_name(history):
+    if isinstance(history, pd.DataFrame):
+        return history.columns[0] if history.shape[1] == 1 else None
+    return getattr(history, "name", None)
+
+
+def _grid_position(fit_index: pd.Index, index: pd.Index, owner: str) -> int:
+    """The row position of ``index[0]`` on the grid that ``fit_index`` (the
+    fit series' labels, periods as start times) lies on; an error when
+    ``index`` is not on that grid."""
+    def refuse(why: str):
+        return ValueError(
+            f"{owner}: history's index must continue the fit series' time grid "
+            f"(a {type(fit_index).__name__} from {fit_index[0]}, one step "
+            f"{_step_text(fit_index)}); {why}. Pass the same series, newer rows "
+            "appended."
+        )
+
+    if isinstance(fit_index, pd.DatetimeIndex) != isinstance(index, pd.DatetimeIndex):
+        raise refuse(f"got a {type(index).__name__}")
+    step = index_step(fit_index)
+    if index_step(index) not in (None, step) and len(index) >= 3:
+        raise refuse(f"its step is {_step_text(index)}")
+    if isinstance(fit_index, pd.DatetimeIndex):
+        start = min(fit_index[0], index[0])
+        grid = pd.date_range(start, max(fit_index[-1], index[-1]), freq=step)
+        where = grid.get_indexer(index.append(fit_index[:1]))
+        if (where < 0).any():
+            bad = index[np.flatnonzero(where[:-1] < 0)[0]] if (where[:-1] < 0).any() \
+                else index[0]
+            raise refuse(f"{bad} is not on it")
+        return int(where[0] - where[-1])
+    delta = (np.asarray(index, dtype=np.float64) - float(fit_index[0])) / float(step)
+    if not np.allclose(delta, np.round(delta)):
+        raise refuse(f"label {index[np.flatnonzero(delta != np.round(delta))[0]]} "
+                     "is not on it")
+    return int(round(delta[0]))
+
+
+def _step_text(index: pd.Index) -> str:
+    step = index_step(index)
+    return getattr(step, "freqstr", str(step))
 
 
 def _check_series(y, owner: str) -> pd.Series:

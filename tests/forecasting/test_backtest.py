@@ -16,6 +16,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklstm import LSTMForecaster
+from sklstm.datasets import load_airline
 from sklstm.forecasting import backtest, backtest_metrics, forecast, make_supervised
 from sklstm.forecasting._backtest import (
     _uses_torch,
@@ -161,9 +162,6 @@ def test_a_forecaster_without_history_cannot_skip_refits():
            " only forecasts from the end of the series it was fitted on")
     with pytest.raises(ValueError, match=re.escape(msg)):
         backtest(NaiveForecaster(), positions_series(30), 2, refit=False)
-    with pytest.raises(ValueError, match="LSTMForecaster.predict"):
-        backtest(LSTMForecaster(horizon=2, **TINY_FORECASTER),
-                 positions_series(30), 2, refit=3)
     assert SEEN == []  # refused before any fit
 
 
@@ -344,3 +342,16 @@ def test_a_dataframe_history_with_covariates():
     assert frame.shape == (6, 5)
     backtest(NaiveForecaster(), data, horizon=2, target="y")
     assert all(f[3] <= 39 for f in fits())  # the forecaster got y alone
+
+
+def test_the_lstm_forecaster_backtests_without_refit():
+    air = load_airline()["passengers"]
+    model = LSTMForecaster(horizon=3, **TINY_FORECASTER)
+    frame = backtest(model, air, 3, n_windows=3, step=2, refit=False)
+    origins = air.index[[136, 138, 140]]
+    assert frame["origin"].unique().tolist() == origins.tolist()
+    fitted = clone(model).fit(air.iloc[:137])  # the one fit, at the first origin
+    for pos in (136, 140):
+        expected = fitted.predict(3, history=air.iloc[:pos + 1])
+        got = frame.loc[frame["origin"] == air.index[pos], "forecast"]
+        np.testing.assert_allclose(got, expected.to_numpy())

@@ -219,3 +219,59 @@ def test_configure_prints_its_decisions():
     assert "relative (log; Box-Cox lambda" in text
     assert "forecast: 12 steps, direct; median of the networks, averaged with " \
         "Theta (weight 0.5)" in text
+
+
+# ------------------------------------------------- forecasts from new data
+def test_predict_from_the_fit_series_is_predict():
+    series = seasonal_series(72, "MS", 12)
+    model = LSTMForecaster(horizon=4, **TINY).fit(series)
+    pd.testing.assert_series_equal(model.predict(history=series), model.predict())
+    pd.testing.assert_frame_equal(model.member_forecasts(history=series),
+                                  model.member_forecasts())
+
+
+@pytest.mark.parametrize("freq", ["MS", "period", None])
+def test_history_that_starts_later_keeps_the_season_in_phase(freq):
+    # with the last value as the level and no Theta, a forecast depends on the
+    # last window alone: where history starts must not shift the season
+    series = seasonal_series(84, None if freq in (None, "period") else freq, 12)
+    if freq == "period":
+        series.index = pd.period_range("2001-01", periods=84, freq="M")
+    model = LSTMForecaster(horizon=5, level="last", theta_weight=0.0,
+                           **TINY).fit(series.iloc[:72])
+    full = model.predict(history=series)
+    later = model.predict(history=series.iloc[30:])
+    pd.testing.assert_series_equal(full, later)
+    assert full.index[0] == (series.index[-1] + 1 if freq is None
+                             else series.index[-1] + (1 if freq == "period"
+                                                      else series.index.freq))
+    # the new level is used: history that continues differently, a different
+    # forecast
+    assert not np.allclose(full, model.predict())
+
+
+def test_history_on_another_grid_or_too_short_is_refused():
+    series = seasonal_series(72, "MS", 12)
+    model = LSTMForecaster(horizon=4, **TINY).fit(series)
+    with pytest.raises(ValueError, match=r"continue the fit series' time grid .*"
+                                         r"its step is 2MS"):
+        model.predict(history=series.iloc[::2])
+    with pytest.raises(ValueError, match="got a RangeIndex"):
+        model.predict(history=series.reset_index(drop=True))
+    daily = seasonal_series(60, "D", 7)
+    at_noon = daily.set_axis(daily.index + pd.Timedelta(hours=12))
+    with pytest.raises(ValueError, match="2000-01-01 12:00:00 is not on it"):
+        LSTMForecaster(horizon=2, **TINY).fit(daily).predict(history=at_noon)
+    with pytest.raises(ValueError, match=r"history has 3 rows .* Pass at least"):
+        model.predict(history=series.iloc[-3:])
+
+
+def test_history_with_a_zero_under_a_log_model_is_refused():
+    air = load_airline()["passengers"]
+    model = LSTMForecaster(horizon=3, **TINY).fit(air.iloc[:100])
+    assert model.config_.transform == "log"
+    bad = air.copy()
+    bad.iloc[-2] = 0.0
+    with pytest.raises(ValueError, match=r"log of the series, but history holds a "
+                                         r"value <= 0 \(at 1960-11-01"):
+        model.predict(history=bad)
