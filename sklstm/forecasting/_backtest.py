@@ -44,6 +44,7 @@ __all__ = [
     "backtest_metrics",
     "model_protocol",
     "origin_positions",
+    "pooled_calibration",
     "refit_schedule",
     "rolling_intervals",
     "training_rows",
@@ -255,7 +256,8 @@ def refit_schedule(n_origins: int, refit) -> np.ndarray:
     return np.arange(n_origins) % k == 0
 
 
-def _n_calibration(n_calibration, levels, horizon: int, step: int) -> int:
+def _n_calibration(n_calibration, levels, horizon: int, step: int,
+                   method: str = "split") -> int:
     if levels is None:
         if n_calibration not in ("auto", 0):
             raise ValueError(
@@ -268,7 +270,23 @@ def _n_calibration(n_calibration, levels, horizon: int, step: int) -> int:
         return int(n_calibration)
     # enough for the highest level at the first evaluated origin, at every
     # step: a residual h steps ahead is known only h rows after its origin
-    return min_calibration(levels[-1]) + -(-horizon // step) - 1
+    need = min_calibration(levels[-1])
+    if method == "split":
+        return need + -(-horizon // step) - 1
+    return pooled_calibration(need, horizon, step)
+
+
+def pooled_calibration(need: int, horizon: int, step: int) -> int:
+    """The fewest calibration origins that give the next origin a residual at
+    every step and ``need`` residuals in all (``method="pooled"``).
+
+    >>> pooled_calibration(19, 18, 1), pooled_calibration(19, 6, 6)
+    (18, 4)
+    """
+    n = -(-horizon // step)
+    while np.minimum(step * np.arange(1, n + 1), horizon).sum() < need:
+        n += 1
+    return n
 
 
 # ------------------------------------------------------------- the workers
@@ -318,7 +336,7 @@ def _run_segment(model, protocol, data, target, horizon, fit_rows, windows,
 
 # ------------------------------------------------------------- the intervals
 def rolling_intervals(positions, forecasts, actuals, levels, lower_bounds,
-                      first: int = 0):
+                      first: int = 0, method: str = "split"):
     """Conformal intervals of each origin from the residuals before it.
 
     The residual of origin ``j`` at step ``h`` calibrates origin ``i`` only
@@ -334,6 +352,9 @@ def rolling_intervals(positions, forecasts, actuals, levels, lower_bounds,
     levels : list of float
         Sorted ascending.
     lower_bounds : sequence of float or None, one per origin
+    first : int, default=0
+    method : {"split", "pooled"}, default="split"
+        See :func:`~sklstm.forecasting._intervals.conformal_half_widths`.
 
     Returns
     -------
@@ -365,7 +386,7 @@ def rolling_intervals(positions, forecasts, actuals, levels, lower_bounds,
     for i in range(first, n):
         known = positions[:i, None] + steps[None, :] <= positions[i]
         widths, counts[i], too_few = conformal_half_widths(
-            np.where(known, residuals[:i], np.nan), levels
+            np.where(known, residuals[:i], np.nan), levels, method
         )
         short[i] = too_few.any()
         values[i] = bounded_intervals(forecasts[i], widths, lower_bounds[i])
@@ -393,6 +414,7 @@ def _lower_bounds(y: np.ndarray, positions, lower_bound) -> list:
         "levels": [Interval(RealNotInt, 0, 1, closed="neither"), "array-like", None],
         "n_calibration": [StrOptions({"auto"}), Interval(Integral, 0, None,
                                                          closed="left")],
+        "method": [StrOptions({"split", "pooled"})],
         "lower_bound": [StrOptions({"auto"}), Interval(Real, None, None,
                                                        closed="neither"), None],
         "n_jobs": [Integral, None],
@@ -412,6 +434,7 @@ def backtest(
     refit: bool | int = True,
     levels: Sequence[float] | None = None,
     n_calibration: int | str = "auto",
+    method: str = "split",
     lower_bound: float | str | None = "auto",
     n_jobs: int | None = None,
     target: Hashable | None = None,
@@ -487,11 +510,20 @@ def backtest(
         residuals calibrate the intervals and which are not in the result.
         "auto": none without ``levels``; with them, the fewest that give the
         first evaluated origin enough residuals at every step for the highest
-        level, ``min_calibration(max(levels)) + ceil(horizon / step) - 1``
-        (19 for 95% with the default step; 4 for 80%). With fewer, the first
-        origins' intervals are NaN (no residual yet) or, with too few for a
-        level, as wide as the largest residual, and a
+        level: with ``method="split"``,
+        ``min_calibration(max(levels)) + ceil(horizon / step) - 1`` (19 for
+        95% with the default step; 4 for 80%); with ``"pooled"``, enough for
+        a residual at every step and that many in all (18 origins for 95% and
+        ``horizon=18, step=1``). With fewer, the first origins' intervals are
+        NaN (no residual yet) or, with too few for a level, as wide as the
+        largest residual, and a
         :class:`~sklstm.forecasting.CalibrationWarning` says so.
+    method : {"split", "pooled"}, default="split"
+        "split": each step's interval from that step's residuals. "pooled":
+        residuals divided by their step's scale (mean ``|residual|``, made
+        non-decreasing over the steps) and pooled over the steps, so that
+        far fewer origins reach a level (see
+        :func:`~sklstm.forecasting.conformal_intervals`).
     lower_bound : "auto", float or None, default="auto"
         Intervals (and, with ``levels``, the point forecast) never go below
         it. "auto": 0 at an origin whose data so far has no negative value,
@@ -555,7 +587,7 @@ def backtest(
     horizon = int(horizon)
     step = horizon if step is None else int(step)
     level_list = None if levels is None else check_levels(levels, _OWNER)
-    n_cal = _n_calibration(n_calibration, level_list, horizon, step)
+    n_cal = _n_calibration(n_calibration, level_list, horizon, step, method)
     start_pos = None if start is None else _start_position(frame.index, start,
                                                            len(frame))
     min_train = horizon + 1 if protocol == "direct" else 1
@@ -593,7 +625,7 @@ def backtest(
         actuals = y[positions[:, None] + steps[None, :]]
         values, counts, short = rolling_intervals(
             positions, forecasts, actuals, level_list,
-            _lower_bounds(y, positions, lower_bound), first=n_cal,
+            _lower_bounds(y, positions, lower_bound), first=n_cal, method=method,
         )
         _warn_calibration(counts[n_cal:], short[n_cal:], level_list)
         flat = values.reshape(-1, values.shape[-1])

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sklstm._compat import Interval, RealNotInt, validate_params
+from sklstm._compat import Interval, RealNotInt, StrOptions, validate_params
 
 if TYPE_CHECKING:
     from sklstm._typing import ArrayLike
@@ -42,6 +42,7 @@ __all__ = [
     "interval_columns",
     "level_name",
     "min_calibration",
+    "step_scales",
 ]
 
 _OWNER = "conformal_intervals"
@@ -121,8 +122,19 @@ def check_levels(levels, owner: str) -> list[float]:
     return values
 
 
-def conformal_half_widths(abs_residuals, levels):
-    """Split-conformal half-widths per step and level, from ``|residuals|``.
+METHODS = ("split", "pooled")
+
+
+def conformal_half_widths(abs_residuals, levels, method: str = "split"):
+    """Conformal half-widths per step and level, from ``|residuals|``.
+
+    ``"split"``: each step's half-width from that step's residuals alone.
+    ``"pooled"``: each residual divided by its step's scale (the mean
+    ``|residual|`` at that step, made non-decreasing over the steps), all
+    steps pooled, and the conformal quantile of the pool multiplied back by
+    each step's scale: ``n_steps`` times as many residuals per quantile, so a
+    short history still reaches 95%, at the price of assuming that the
+    errors of all steps have one shape.
 
     Parameters
     ----------
@@ -131,16 +143,19 @@ def conformal_half_widths(abs_residuals, levels):
         residuals (not available, not observed) and are left out.
     levels : list of float
         Sorted ascending.
+    method : {"split", "pooled"}, default="split"
 
     Returns
     -------
     widths : ndarray of shape (n_steps, n_levels)
-        NaN where a step has no residual at all.
+        NaN where a step has no residual at all ("split") or no step has one
+        ("pooled"; a step without residuals takes the scale of the step
+        before it).
     counts : ndarray of shape (n_steps,)
-        Residuals per step.
+        Residuals each step's quantile was taken from.
     short : ndarray of bool, shape (n_steps, n_levels)
         Steps with some residuals but fewer than the level needs: their
-        half-width is the largest residual.
+        half-width is the largest (scaled) residual.
 
     Examples
     --------
@@ -151,10 +166,16 @@ def conformal_half_widths(abs_residuals, levels):
            [2., 4.]])
     >>> counts.tolist(), short.tolist()
     ([4, 3], [[False, False], [False, True]])
+    >>> widths, counts, _ = conformal_half_widths(r, [0.5, 0.8], "pooled")
+    >>> widths, counts.tolist()
+    (array([[2., 4.],
+           [2., 4.]]), [7, 7])
     """
     r = np.abs(np.asarray(abs_residuals, dtype=np.float64))
     if r.ndim == 1:
         r = r[:, None]
+    if method == "pooled":
+        return _pooled_half_widths(r, levels)
     ordered = np.sort(r, axis=0)  # NaN last
     counts = np.isfinite(r).sum(axis=0)
     widths = np.full((r.shape[1], len(levels)), np.nan)
@@ -166,6 +187,43 @@ def conformal_half_widths(abs_residuals, levels):
         if len(ordered):
             picked = np.take_along_axis(ordered, take[None, :], axis=0)[0]
             widths[:, j] = np.where(counts > 0, picked, np.nan)
+    return widths, counts, short
+
+
+def step_scales(r: np.ndarray) -> np.ndarray:
+    """The mean ``|residual|`` of each step, non-decreasing over the steps; a
+    step without residuals takes the scale of the step before it (NaN before
+    the first step that has one).
+
+    >>> step_scales(np.array([[1.0, 1.0, np.nan], [3.0, 1.0, np.nan]])).tolist()
+    [2.0, 2.0, 2.0]
+    """
+    counts = np.isfinite(r).sum(axis=0)
+    sums = np.nansum(r, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+    filled = pd.Series(means).ffill().to_numpy()
+    return np.fmax.accumulate(filled)
+
+
+def _pooled_half_widths(r: np.ndarray, levels):
+    n_steps = r.shape[1]
+    scales = step_scales(r)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        u = r / scales[None, :]
+    zero = scales == 0  # residuals all 0 at a step: no width there
+    u = np.where(zero[None, :] & np.isfinite(r), 0.0, u)
+    pool = np.sort(u[np.isfinite(u)])
+    n = len(pool)
+    widths = np.full((n_steps, len(levels)), np.nan)
+    short = np.zeros((n_steps, len(levels)), dtype=bool)
+    for j, level in enumerate(levels):
+        if n == 0:
+            continue
+        rank = conformal_rank(n, level)
+        short[:, j] = np.isfinite(scales) & (rank > n)
+        widths[:, j] = pool[min(rank, n) - 1] * scales
+    counts = np.where(np.isfinite(scales), n, 0)
     return widths, counts, short
 
 
@@ -240,6 +298,7 @@ def _residual_matrix(residuals_by_h, n_steps: int) -> np.ndarray:
         "forecast": ["array-like"],
         "levels": [Interval(RealNotInt, 0, 1, closed="neither"), "array-like"],
         "lower_bound": [Interval(Real, None, None, closed="neither"), None],
+        "method": [StrOptions(set(METHODS))],
     },
     prefer_skip_nested_validation=True,
 )
@@ -249,6 +308,7 @@ def conformal_intervals(
     levels: Sequence[float] = (0.8, 0.95),
     *,
     lower_bound: float | None = None,
+    method: str = "split",
 ) -> pd.DataFrame:
     """Split-conformal prediction intervals, calibrated step by step.
 
@@ -275,6 +335,15 @@ def conformal_intervals(
     lower_bound : float or None, default=None
         No bound (nor the forecast) goes below it: 0 for a series that cannot
         be negative. None: unbounded.
+    method : {"split", "pooled"}, default="split"
+        "split": step ``h``'s half-width from the step-``h`` residuals alone,
+        as above. "pooled": each residual is divided by its step's scale (the
+        mean ``|residual|`` at that step, made non-decreasing over the steps),
+        the scaled residuals of all steps form one calibration set, and its
+        conformal quantile times each step's scale is that step's half-width.
+        With ``n`` origins and ``H`` steps the quantile comes from up to
+        ``n * H`` residuals instead of ``n``, so a short history still reaches
+        95%; it assumes the errors of all steps share one shape up to scale.
 
     Returns
     -------
@@ -337,7 +406,7 @@ def conformal_intervals(
             f"{len(point)} value(s), {int((~np.isfinite(point)).sum())} not finite."
         )
     matrix = _residual_matrix(residuals_by_h, len(point))
-    widths, counts, short = conformal_half_widths(matrix, levels)
+    widths, counts, short = conformal_half_widths(matrix, levels, method)
     empty = np.flatnonzero(counts == 0)
     if len(empty):
         raise ValueError(

@@ -20,6 +20,7 @@ from sklstm.forecasting import (
     backtest_metrics,
     conformal_intervals,
 )
+from sklstm.forecasting._backtest import pooled_calibration
 from sklstm.forecasting._intervals import (
     conformal_half_widths,
     conformal_rank,
@@ -241,3 +242,50 @@ def test_coverage_of_a_random_walk_step_by_step():
     # the h-step error of the naive forecast has variance h: widths grow
     ratio = metrics.loc[3, "width_95"] / metrics.loc[1, "width_95"]
     assert 1.4 < ratio < 2.1  # sqrt(3) = 1.73
+
+
+# ------------------------------------------------------ the pooled method
+def test_pooled_half_widths_by_hand():
+    r = np.array([[1.0, 2.0], [3.0, np.nan], [2.0, 4.0], [4.0, 1.0]])
+    widths, counts, short = conformal_half_widths(r, [0.5, 0.8], "pooled")
+    # step scales: mean |r| 2.5 and 7/3, made non-decreasing: 2.5 and 2.5;
+    # pooled |r| / 2.5 = .4 .4 .8 .8 1.2 1.6 1.6; ranks ceil(8 * a): 4 and 7
+    np.testing.assert_allclose(widths, [[2.0, 4.0], [2.0, 4.0]])
+    assert counts.tolist() == [7, 7] and not short.any()
+    # a step with no residual takes the scale of the step before it
+    widths, counts, _ = conformal_half_widths(np.c_[r[:, :1], np.full(4, np.nan)],
+                                              [0.5], "pooled")
+    # pool .4 .8 1.2 1.6 (scale 2.5), rank ceil(5 * 0.5) = 3
+    np.testing.assert_allclose(widths[:, 0], [3.0, 3.0])
+    assert counts.tolist() == [4, 4]
+
+
+def test_pooled_reaches_95_percent_with_few_origins():
+    rng = np.random.default_rng(0)
+    residuals = rng.normal(size=(6, 12)) * np.sqrt(np.arange(1, 13))
+    with pytest.warns(CalibrationWarning, match="too few for level 0.95"):
+        conformal_intervals(residuals, np.zeros(12), 0.95)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CalibrationWarning)
+        pooled = conformal_intervals(residuals, np.zeros(12), 0.95,
+                                     method="pooled")
+    widths = pooled["upper_95"].to_numpy()
+    assert (np.diff(widths) >= 0).all()  # scales never shrink with the step
+    with pytest.raises(InvalidParameterError, match="method"):
+        conformal_intervals(residuals, np.zeros(12), 0.95, method="scaled")
+
+
+def test_pooled_coverage_of_a_random_walk():
+    rng = np.random.default_rng(6)
+    s = pd.Series(100 + np.cumsum(rng.normal(size=700)), name="walk")
+    frame = backtest(NaiveForecaster(), s, horizon=6, step=1, start=100,
+                     n_windows=None, levels=(0.8, 0.95), method="pooled")
+    metrics = backtest_metrics(frame, s)
+    for level in (80, 95):
+        assert abs(metrics.loc["all", f"coverage_{level}"] - level / 100) < 0.05
+    # the origins added for calibration: a residual at each of the 6 steps
+    # and 19 in all take 6 origins one step apart (1 + 2 + ... + 6 = 21)
+    assert pooled_calibration(19, 6, 1) == 6
+    short = backtest(NaiveForecaster(), s.iloc[:40], horizon=6, step=1,
+                     n_windows=10, levels=0.95, method="pooled")
+    assert short["lower_95"].notna().all()
