@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from sklstm.cli import MODEL_NAMES, format_table, main
+from sklstm.datasets import load_airline
 
 QUICK = ["--quick", "--n-jobs", "1"]
 
@@ -34,7 +35,11 @@ def test_default_run_prints_the_table(airline_run):
     assert "airline:passengers, 144 rows" in text
     assert "holding out the last 18" in text  # the M4 horizon of monthly data
     # the forecaster's configuration comes first, as config_ prints it
-    assert "  monthly steps, 126 rows; season: 12 (6 harmonics)" in text
+    assert "  monthly steps, 144 rows; season: 12 (6 harmonics)" in text
+    assert ("held-out forecasts of 18 steps from 3 origin(s), 6 row(s) apart "
+            "(1958-06-01 .. 1959-06-01)") in text
+    assert re.search(r"intervals of the sklstm forecaster: 80% held \d+% of 54 "
+                     r"held-out values, 95%\s+held \d+%", text)
     assert "change: relative (log" in text
     header = next(line for line in text.splitlines() if line.startswith("model"))
     for column in ("MAE", "RMSE", "MASE", "sMAPE", "vs naive LSTM"):
@@ -51,22 +56,38 @@ def test_default_run_prints_the_table(airline_run):
 def test_default_run_writes_forecast_and_files(airline_run):
     _, _, out = airline_run
     future = pd.read_csv(out / "forecast.csv", index_col="time", parse_dates=True)
-    assert list(future.columns) == ["forecast"]
+    bounds = ["lower_80", "upper_80", "lower_95", "upper_95"]
+    assert list(future.columns) == ["forecast", *bounds]
     assert len(future) == 18
+    _assert_ordered(future)
     assert future.index[0] == pd.Timestamp("1961-01-01")
     assert future.index[-1] == pd.Timestamp("1962-06-01")
     assert np.isfinite(future["forecast"]).all() and (future["forecast"] >= 0).all()
 
-    holdout = pd.read_csv(out / "holdout.csv", index_col="time", parse_dates=True)
-    assert holdout.index[0] == pd.Timestamp("1959-07-01") and len(holdout) == 18
+    holdout = pd.read_csv(out / "holdout.csv", parse_dates=["origin", "time"])
+    # 3 origins, 6 months apart, 18 steps each; the last ends with the data
+    assert len(holdout) == 54 and holdout["origin"].nunique() == 3
+    assert holdout["time"].iloc[0] == pd.Timestamp("1958-07-01")
+    assert holdout["time"].iloc[-1] == pd.Timestamp("1960-12-01")
     assert holdout["actual"].iloc[-1] == 432.0
     assert set(MODEL_NAMES.values()) <= set(holdout.columns)
-    # the seasonal-naive forecast repeats July 1958 to June 1959
-    assert holdout[MODEL_NAMES["snaive"]].iloc[:3].tolist() == [491.0, 505.0, 404.0]
+    assert (holdout["origin"] < holdout["time"]).all()
+    # the seasonal-naive forecast repeats the season before each origin
+    air = load_airline()["passengers"]
+    first_year = holdout[holdout["h"] <= 12]
+    expected = air.loc[first_year["time"] - pd.DateOffset(years=1)].to_numpy()
+    np.testing.assert_array_equal(first_year[MODEL_NAMES["snaive"]], expected)
+    _assert_ordered(holdout.rename(columns={MODEL_NAMES["sklstm"]: "forecast"}))
 
     metrics = pd.read_csv(out / "metrics.csv", index_col="model")
-    assert list(metrics.columns) == ["MAE", "RMSE", "MASE", "sMAPE"]
+    assert list(metrics.columns) == ["MAE", "RMSE", "MASE", "sMAPE",
+                                     "coverage_80", "coverage_95"]
     assert (metrics["RMSE"] >= metrics["MAE"]).all()
+    # coverage is the forecaster's: the share of the 54 actuals in its bands
+    inside = ((holdout["lower_80"] <= holdout["actual"])
+              & (holdout["actual"] <= holdout["upper_80"]))
+    assert metrics.loc[MODEL_NAMES["sklstm"], "coverage_80"] == inside.mean()
+    assert metrics["coverage_95"].drop(MODEL_NAMES["sklstm"]).isna().all()
     assert (out / "forecast.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # the configuration of the refit on all 144 rows
     config = (out / "config.txt").read_text()
@@ -80,6 +101,14 @@ def test_runs_are_reproducible(airline_run, tmp_path, capsys):
     for name in ("forecast.csv", "holdout.csv", "config.txt"):
         assert (tmp_path / name).read_text() == (first / name).read_text()
     assert not (tmp_path / "forecast.png").exists()
+
+
+def _assert_ordered(frame):
+    order = ["lower_95", "lower_80", "forecast", "upper_80", "upper_95"]
+    values = frame[order].to_numpy()
+    assert np.isfinite(values).all()
+    assert (np.diff(values, axis=1) >= 0).all()
+    assert (values[:, 0] >= 0).all()  # passengers are never negative
 
 
 def _write(tmp_path, text, name="data.csv"):
@@ -109,7 +138,7 @@ def test_csv_with_gaps_and_missing_rows_runs(tmp_path, capsys):
                    "--horizon", "6", "--out", str(out), "--no-plot"])
     text = capsys.readouterr().out
     assert status == 0, text
-    assert "sales.csv:units, 90 rows (4 gaps in the training part)" in text
+    assert "sales.csv:units, 90 rows (4 gaps); holding out the last 6" in text
     future = pd.read_csv(out / "forecast.csv", index_col="time", parse_dates=True)
     assert future.index[0] == pd.Timestamp("2022-07-01") and len(future) == 6
 
@@ -140,7 +169,9 @@ def test_every_time_step_runs_from_a_csv(freq, n, horizon, tmp_path, capsys):
     future = pd.read_csv(out / "forecast.csv")
     assert len(future) == horizon and np.isfinite(future["forecast"]).all()
     metrics = pd.read_csv(out / "metrics.csv", index_col="model")
-    assert np.isfinite(metrics.to_numpy()).all()
+    assert np.isfinite(metrics[["MAE", "RMSE", "MASE", "sMAPE"]].to_numpy()).all()
+    coverage = metrics.loc[MODEL_NAMES["sklstm"], ["coverage_80", "coverage_95"]]
+    assert ((coverage >= 0) & (coverage <= 1)).all()
 
 
 def test_help_lists_the_options(capsys):
@@ -220,16 +251,21 @@ def test_too_few_rows_for_the_horizon(tmp_path, capsys):
 
 
 def test_short_series_runs_with_a_recursive_forecast(tmp_path, capsys):
-    # 36 months: 18 held out leave 18 rows, too few for 18 outputs per window
-    path = _monthly_csv(tmp_path, n=48)
+    # 38 months: 18 held out leave 20 rows, too few for 18 outputs per window,
+    # and room for one held-out origin, none to calibrate its intervals on
+    path = _monthly_csv(tmp_path, n=38)
     status = main([*QUICK, "--csv", str(path), "--target", "units",
                    "--out", str(tmp_path / "o"), "--no-plot"])
     text = capsys.readouterr().out
     assert status == 0, text
     assert "holding out the last 18" in text  # the monthly default horizon
     assert "recursive" in text
+    assert "from 1 origin(s)" in text
+    assert "intervals of the sklstm forecaster: n/a on the held-out part" in text
+    assert "note: the series is too short for calibration origins" in text
     future = pd.read_csv(tmp_path / "o" / "forecast.csv")
-    assert len(future) == 18 and np.isfinite(future["forecast"]).all()
+    assert len(future) == 18
+    assert np.isfinite(future.drop(columns="time").to_numpy()).all()
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -79,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--members", type=int, metavar="N", default=5,
         help="LSTMs in the ensemble (default: 5)",
     )
+    model.add_argument(
+        "--windows", type=int, metavar="N", default=3,
+        help="held-out forecast origins, about H/N rows apart, each model "
+        "refitted at each (default: 3; fewer when the series is short)",
+    )
     run = parser.add_argument_group("run")
     run.add_argument(
         "--out", metavar="DIR", default="sklstm-output",
@@ -98,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def check_options(args) -> None:
     """Reject bad values and combinations with a one-line UsageError."""
-    for option in ("horizon", "lookback", "members", "n_jobs"):
+    for option in ("horizon", "lookback", "members", "n_jobs", "windows"):
         value = getattr(args, option, None)
         if value is not None and value < 1:
             flag = "--" + option.replace("_", "-")

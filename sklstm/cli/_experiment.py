@@ -1,9 +1,10 @@
-"""The command's main job: fit the forecaster and the baselines on the past,
-compare them on the held-out tail, refit, forecast, write."""
+"""The command's main job: fit the forecaster on all rows, backtest it and
+the baselines over several held-out origins, forecast with intervals, write."""
 
 from __future__ import annotations
 
 import os
+import textwrap
 import time
 import warnings
 from pathlib import Path
@@ -22,7 +23,7 @@ from sklstm.cli._report import (
     write,
 )
 
-__all__ = ["forecaster", "run"]
+__all__ = ["coverage_line", "forecaster", "run"]
 
 
 def forecaster(problem: Problem, args, n_jobs: int):
@@ -40,95 +41,63 @@ def forecaster(problem: Problem, args, n_jobs: int):
     )
 
 
-def _baselines(problem: Problem, args, notes: list) -> dict:
-    """Held-out forecasts of the three baselines, each from the training part."""
-    from sklstm import forecast, make_supervised
-    from sklstm.forecasting._seasonality import season_length
-    from sklstm.pipeline import (
-        make_naive_lstm,
-        make_ridge_baseline,
-        seasonal_naive_forecast,
-    )
-
-    h, target, train = problem.horizon, problem.target, problem.train
-    season = season_length(train.index)
-    out = {MODEL_NAMES["snaive"]: seasonal_naive_forecast(
-        train, h, season if train.notna().sum() >= season else 1)}
-    filled = train.interpolate(limit_direction="both").to_frame()
-    X, Y = make_supervised(filled, target, horizon=list(range(1, h + 1)))
-    X = filled.iloc[: len(X)]
-    ridge = make_ridge_baseline(max(season, 12)).fit(X, Y)
-    out[MODEL_NAMES["ridge"]] = forecast(ridge, filled, horizon=h, target=target)
-    lookback = max(min(season, 48), 6)
-    if len(X) < lookback:
-        notes.append(f"the naive LSTM recipe needs {lookback + h} training rows; "
-                     "it is left out")
-        return out
-    print("fitting the naive LSTM recipe ...", flush=True)
-    naive = make_naive_lstm(
-        lookback, random_state=args.seed,
-        max_epochs=2 if args.quick else 200, hidden_size=8 if args.quick else 50,
-        **({"batch_size": 256} if args.quick else {}),
-    )
-    if (train.dropna() < 0).any():
-        naive.set_params(non_negative=None)
-    naive.fit(X, Y)
-    out[MODEL_NAMES["naive_lstm"]] = forecast(naive, filled, horizon=h, target=target)
-    return out
-
-
 def run(args) -> int:
     """Everything after argument parsing; returns the exit status."""
+    from sklstm.cli._holdout import coverage, final_intervals, run_holdout
     from sklstm.forecasting._seasonality import mase_season
 
     started = time.perf_counter()
     problem = load_problem(args)
     out = Path(args.out)
     check_out(out)
-    h, train, holdout = problem.horizon, problem.train, problem.holdout
-    n_gaps = int(train.isna().sum())
+    h, series = problem.horizon, problem.series
     n_jobs = args.n_jobs or min(2, os.cpu_count() or 1)
 
-    print(f"sklstm: {problem.name}, {len(problem.series)} rows"
-          + (f" ({n_gaps} gaps in the training part)" if n_gaps else "")
-          + f"; holding out the last {h} ({fmt_time(holdout.index[0])} .. "
-          f"{fmt_time(holdout.index[-1])})")
+    n_gaps = int(series.isna().sum())
+    print(f"sklstm: {problem.name}, {len(series)} rows"
+          + (f" ({n_gaps} gaps)" if n_gaps else "") + "; holding out the last "
+          f"{h} ({fmt_time(series.index[-h])} .. {fmt_time(series.index[-1])})",
+          flush=True)
     if problem.notes:
         print(f"  reading: {'; '.join(problem.notes)}")
-    model = forecaster(problem, args, n_jobs)
+    notes: list = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        model.fit(train)
-        for line in model.config_.lines():
+        final = forecaster(problem, args, n_jobs).fit(series)
+        for line in final.config_.lines():
             print(f"  {line}")
-        print(f"trained {len(model.members_)} network(s) on {n_jobs} process(es) "
-              f"({time.perf_counter() - started:.0f} s)", flush=True)
-        predictions = {MODEL_NAMES["sklstm"]: model.predict()}
-        notes: list = []
-        predictions.update(_baselines(problem, args, notes))
-    for name in predictions:
-        predictions[name].index = holdout.index
-
+        print(f"trained {len(final.members_)} network(s) on all rows, {n_jobs} "
+              f"process(es) ({time.perf_counter() - started:.0f} s)", flush=True)
+        # the backtest's workers run in parallel, one network at a time each
+        holdout = run_holdout(problem, forecaster(problem, args, 1), args, n_jobs,
+                              notes)
+    train = series.iloc[: holdout.first_train]
+    names = [c for c in holdout.frame.columns if c in MODEL_NAMES.values()]
     m = mase_season(train.index)
-    metrics = pd.DataFrame(
-        {name: scores(holdout, pred, train, m) for name, pred in predictions.items()}
-    ).T
+    metrics = pd.DataFrame({
+        name: scores(holdout.frame["actual"], holdout.frame[name], train, m)
+        for name in names
+    }).T
     metrics.index.name = "model"
+    covered = coverage(holdout)
+    for name, (share, _) in covered.items():
+        metrics[f"coverage_{name}"] = np.where(
+            metrics.index == MODEL_NAMES["sklstm"], share, np.nan)
+    origins = holdout.frame["origin"].unique()
     print()
-    print(f"held-out forecast of the last {h} steps "
-          f"(MASE scaled by the in-sample seasonal-naive MAE, m={m}):")
+    print(f"held-out forecasts of {h} steps from {holdout.n_windows} origin(s), "
+          f"{holdout.step} row(s) apart ({fmt_time(origins[0])} .. "
+          f"{fmt_time(origins[-1])}), each model refitted at each; MASE scaled "
+          f"by the in-sample seasonal-naive MAE, m={m}:")
     print(format_table(metrics))
+    print(coverage_line(covered, holdout.n_calibration))
     print()
 
-    print("refitting the forecaster on all rows for the forecast ...", flush=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        final = forecaster(problem, args, n_jobs).fit(problem.series)
-    future = final.predict()
+    future = final_intervals(holdout, final.predict(), series)
 
-    written = write(out, future, holdout, predictions, metrics, str(final.config_))
+    written = write(out, future, holdout.frame, metrics, str(final.config_))
     if not args.no_plot:
-        note = plot(out / "forecast.png", train, holdout, predictions, future,
+        note = plot(out / "forecast.png", series, holdout.frame, future,
                     f"{problem.name}: {h}-step forecast",
                     max(int(round(max(final.config_.periods, default=1))), 1))
         if note:
@@ -139,6 +108,27 @@ def run(args) -> int:
         print(f"note: {note}")
     print(f"wrote {', '.join(written)} to {out}/ "
           f"({time.perf_counter() - started:.0f} s)")
-    if not np.isfinite(future.to_numpy()).all():  # pragma: no cover - a bug
+    if not np.isfinite(future["forecast"].to_numpy()).all():  # pragma: no cover
         raise RuntimeError("the forecast holds non-finite values")
     return 0
+
+
+def coverage_line(covered: dict, n_calibration: int) -> str:
+    """How often the forecaster's held-out intervals held the actual.
+
+    >>> print(coverage_line({"80": (0.8333, 54), "95": (0.963, 54)}, 3))
+    intervals of the sklstm forecaster: 80% held 83% of 54 held-out values, 95%
+    held 96% (calibrated on the errors of earlier origins, 3 before the first)
+    """
+    parts = [f"{name}% held {share:.0%}" if np.isfinite(share) else
+             f"{name}% n/a" for name, (share, _) in covered.items()]
+    n = max(count for _, count in covered.values())
+    if n == 0:
+        return (f"intervals of the {MODEL_NAMES['sklstm']}: n/a on the held-out "
+                "part (no earlier origin to calibrate on)")
+    first, *rest = parts
+    text = (f"intervals of the {MODEL_NAMES['sklstm']}: {first} of {n} held-out "
+            "values" + "".join(f", {p}" for p in rest)
+            + " (calibrated on the errors of earlier origins, "
+            f"{n_calibration} before the first)")
+    return textwrap.fill(text, 79)

@@ -81,9 +81,14 @@ def format_table(metrics: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def plot(path: Path, history, holdout, predictions, future, title: str,
-         season: int) -> str | None:
-    """Write the PNG; a note instead when matplotlib is missing."""
+def plot(path: Path, history, holdout, future, title: str, season: int
+         ) -> str | None:
+    """Write the PNG; a note instead when matplotlib is missing.
+
+    It shows the recent history, every model's forecast from the last
+    held-out origin (which ends with the data) with the forecaster's 80% and
+    95% bands, and the final forecast with its bands.
+    """
     try:
         import matplotlib
 
@@ -94,12 +99,16 @@ def plot(path: Path, history, holdout, predictions, future, title: str,
             "matplotlib is not installed, so no plot was written "
             "(pip install 'sklstm[plot]')."
         )
-    shown = max(6 * len(holdout), 4 * season)
-    past = history.iloc[-shown:]
+    last = holdout[holdout["origin"] == holdout["origin"].iloc[-1]]
+    times = pd.Index(last["time"])
+    h = len(last)
+    shown = max(6 * h, 4 * season)
+    past = history.loc[: times[0]].iloc[-shown:-1]
     fig, ax = plt.subplots(figsize=(10, 5.4), layout="constrained")
     ax.plot(past.index, past.to_numpy(), color="0.25", lw=1.2, label="history")
-    ax.plot(holdout.index, holdout.to_numpy(), color="black", lw=1.6, marker=".",
+    ax.plot(times, last["actual"].to_numpy(), color="black", lw=1.6, marker=".",
             label="held-out actual")
+    _bands(ax, times, last, "tab:blue", 0.12)
     styles = {
         MODEL_NAMES["snaive"]: dict(color="tab:gray", ls=":"),
         MODEL_NAMES["ridge"]: dict(color="tab:green", ls="--"),
@@ -107,13 +116,13 @@ def plot(path: Path, history, holdout, predictions, future, title: str,
         MODEL_NAMES["sklstm"]: dict(color="tab:blue", lw=2.2),
     }
     for name, style in styles.items():
-        if name in predictions:
-            pred = predictions[name]
-            ax.plot(pred.index, pred.to_numpy(), label=f"{name} (held-out)",
+        if name in last.columns:
+            ax.plot(times, last[name].to_numpy(), label=f"{name} (held-out)",
                     **{"lw": 1.2, **style})
-    ax.plot(future.index, future.to_numpy(), color="tab:blue", lw=2.2, alpha=0.55,
-            label="sklstm forecast (refit on all data)")
-    ax.axvline(holdout.index[0], color="0.6", lw=0.8)
+    _bands(ax, future.index, future, "tab:blue", 0.2)
+    ax.plot(future.index, future["forecast"].to_numpy(), color="tab:blue", lw=2.2,
+            alpha=0.55, label="sklstm forecast (refit on all data), 80%/95%")
+    ax.axvline(times[0], color="0.6", lw=0.8)
     ax.set_title(title)
     ax.set_ylabel(str(history.name))
     fig.legend(loc="outside lower center", ncols=3, fontsize=8, frameon=False)
@@ -122,12 +131,26 @@ def plot(path: Path, history, holdout, predictions, future, title: str,
     return None
 
 
-def write(out: Path, future, holdout, predictions, metrics, config_text) -> list:
-    """forecast.csv, holdout.csv, metrics.csv and config.txt; their names."""
+def _bands(ax, times, frame, color: str, alpha: float) -> None:
+    """The 95% and 80% bands, the wider one lighter; NaN bounds are gaps."""
+    for name, shade in (("95", alpha), ("80", 2 * alpha)):
+        low, up = f"lower_{name}", f"upper_{name}"
+        if low in frame.columns:
+            ax.fill_between(times, frame[low].to_numpy(dtype=float),
+                            frame[up].to_numpy(dtype=float), color=color,
+                            alpha=shade, lw=0)
+
+
+def write(out: Path, future, holdout, metrics, config_text) -> list:
+    """forecast.csv, holdout.csv, metrics.csv and config.txt; their names.
+
+    ``future``: the forecast and its bounds by time; ``holdout``: one row per
+    held-out origin and step, with every model's forecast and the
+    forecaster's bounds.
+    """
     out.mkdir(parents=True, exist_ok=True)
-    future.rename("forecast").rename_axis("time").to_csv(out / "forecast.csv")
-    table = pd.DataFrame({"actual": holdout, **predictions})
-    table.rename_axis("time").to_csv(out / "holdout.csv")
+    future.rename_axis("time").to_csv(out / "forecast.csv")
+    holdout.to_csv(out / "holdout.csv", index=False)
     metrics.sort_values("MAE").to_csv(out / "metrics.csv")
     (out / "config.txt").write_text(config_text + "\n")
     return ["forecast.csv", "holdout.csv", "metrics.csv", "config.txt"]

@@ -239,14 +239,27 @@ def training_rows(positions, window: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def refit_schedule(n_origins: int, refit) -> np.ndarray:
-    """Which origins refit: every one (True), only the first (False), or
-    every ``k``-th (an int).
+    """Which origins refit: every one (True), only the first (False), every
+    ``k``-th (an int), or as a sequence of bools says (one per origin,
+    calibration origins first; the first must be True).
 
     >>> refit_schedule(5, 2).tolist()
     [True, False, True, False, True]
     >>> refit_schedule(3, False).tolist()
     [True, False, False]
+    >>> refit_schedule(4, [True, False, True, True]).tolist()
+    [True, False, True, True]
     """
+    if not isinstance(refit, (bool, np.bool_, Integral)):
+        flags = np.asarray(refit)
+        if flags.shape != (n_origins,) or flags.dtype != bool or not flags[0]:
+            raise ValueError(
+                f"{_OWNER}: refit as a sequence needs one bool per origin "
+                f"({n_origins}, calibration origins first), the first True (the "
+                f"first origin must fit); got {list(np.ravel(flags))[:8]!r}"
+                f"{'...' if flags.size > 8 else ''} of length {flags.size}."
+            )
+        return flags.copy()
     if refit is True:
         k = 1
     elif refit is False:
@@ -410,7 +423,8 @@ def _lower_bounds(y: np.ndarray, positions, lower_bound) -> list:
         "start": "no_validation",
         "step": [Interval(Integral, 1, None, closed="left"), None],
         "window": [StrOptions({"expanding", "sliding"})],
-        "refit": ["boolean", Interval(Integral, 1, None, closed="left")],
+        "refit": ["boolean", Interval(Integral, 1, None, closed="left"),
+                  "array-like"],
         "levels": [Interval(RealNotInt, 0, 1, closed="neither"), "array-like", None],
         "n_calibration": [StrOptions({"auto"}), Interval(Integral, 0, None,
                                                          closed="left")],
@@ -431,7 +445,7 @@ def backtest(
     start: Any = None,
     step: int | None = None,
     window: str = "expanding",
-    refit: bool | int = True,
+    refit: bool | int | Sequence[bool] = True,
     levels: Sequence[float] | None = None,
     n_calibration: int | str = "auto",
     method: str = "split",
@@ -491,10 +505,12 @@ def backtest(
     window : {"expanding", "sliding"}, default="expanding"
         Train on all rows up to the origin, or on the last ones, as many as
         the first origin (calibration origins included) had.
-    refit : bool or int, default=True
+    refit : bool, int or sequence of bool, default=True
         True: a fresh fit at every origin. False: one fit at the first origin;
         later origins only forecast, from the data up to them. An int ``k``:
-        refit at every ``k``-th origin, forecast only in between. A forecaster
+        refit at every ``k``-th origin, forecast only in between. A sequence:
+        one bool per origin (calibration origins first, the first True), to
+        refit where it says. A forecaster
         then needs ``predict(horizon, history=series)``, a forecast from new
         data without refitting, as :class:`~sklstm.LSTMForecaster` has. A
         direct model always can.
