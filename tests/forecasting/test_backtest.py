@@ -139,7 +139,9 @@ def test_expanding_and_sliding_windows():
 
 
 # --------------------------------------------------------------- refitting
-@pytest.mark.parametrize("refit, n_fits", [(True, 5), (False, 1), (2, 3), (5, 1)])
+@pytest.mark.parametrize("refit, n_fits", [
+    (True, 5), (False, 1), (2, 3), (5, 1), ([True, False, False, True, True], 3),
+])
 def test_refit_policies_count_the_fits(refit, n_fits):
     s = positions_series(30)
     frame = backtest(UpdatingForecaster(), s, 2, n_windows=5, refit=refit)
@@ -154,6 +156,14 @@ def test_a_direct_model_forecasts_from_new_data_without_refit():
     frame = backtest(RecordingRegressor(), s, 2, n_windows=4, refit=False)
     assert len(fits()) == 1
     np.testing.assert_array_equal(frame["forecast"].unique(), [21, 23, 25, 27])
+
+
+@pytest.mark.parametrize("refit", [[False, True, True], [True, True], [1, 0, 0]])
+def test_a_refit_schedule_needs_one_bool_per_origin_the_first_true(refit):
+    with pytest.raises(ValueError, match=r"refit as a sequence needs one bool per "
+                                         r"origin \(3, calibration origins first\)"):
+        backtest(UpdatingForecaster(), positions_series(30), 2, n_windows=3,
+                 refit=refit)
 
 
 def test_a_forecaster_without_history_cannot_skip_refits():
