@@ -25,6 +25,7 @@ The steps (the pure functions live in ``_seasonality``, ``_smoothing`` and
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,11 @@ from sklearn.utils.validation import check_is_fitted
 
 from sklstm._compat import Interval, StrOptions, _fit_context
 from sklstm.forecasting._config import configure
+from sklstm.forecasting._covariates import (
+    align_covariates,
+    fit_covariates,
+    split_columns,
+)
 from sklstm.forecasting._forecast import future_index
 from sklstm.forecasting._seasonality import fourier_seasonality
 from sklstm.forecasting._smoothing import fit_smoothing, smoothed_levels, theta_forecast
@@ -46,7 +52,7 @@ from sklstm.utils._limits import MAX_HIDDEN_SIZE
 from sklstm.utils._time import index_step
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Hashable, Sequence
     from typing import Literal
 
     from sklstm._typing import ArrayLike, RandomState, Self
@@ -149,6 +155,15 @@ class LSTMForecaster(BaseEstimator):
         Further :class:`~sklstm.LSTMRegressor` parameters for every member
         (``dict(dropout=0.1, weight_decay=1e-4)``); they override the ones
         set from the configuration.
+    future : "all", list of column names or None, default="all"
+        Which columns of the covariates ``X`` given to :meth:`fit` are known
+        in advance (their values at the forecast steps are passed to
+        :meth:`predict`): "all", the listed ones, or none. Their effect is a
+        regression on the deseasonalised series (with a constant and a
+        trend), removed before the networks and added to their forecast. The
+        other columns are known only up to now: they are extra input
+        channels of the networks, held at their last value past the first
+        chunk of a recursive forecast.
     n_jobs : int or None, default=None
         Members trained in parallel processes (one torch thread each); None
         means 1, -1 all CPUs.
@@ -208,6 +223,7 @@ class LSTMForecaster(BaseEstimator):
         "strategy": [StrOptions({"auto", "direct", "recursive"})],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "network_params": [dict, None],
+        "future": [StrOptions({"all"}), list, tuple, None],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "device": [StrOptions({"auto", "cpu", "cuda"})],
@@ -234,6 +250,7 @@ class LSTMForecaster(BaseEstimator):
         strategy: Literal["auto", "direct", "recursive"] = "auto",
         lr: float = 1e-3,
         network_params: dict[str, Any] | None = None,
+        future: Literal["all"] | Sequence[Hashable] | None = "all",
         n_jobs: int | None = None,
         random_state: RandomState = 0,
         device: Literal["cpu", "cuda", "auto"] = "cpu",
@@ -256,6 +273,7 @@ class LSTMForecaster(BaseEstimator):
         self.strategy = strategy
         self.lr = lr
         self.network_params = network_params
+        self.future = future
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.device = device
@@ -263,7 +281,8 @@ class LSTMForecaster(BaseEstimator):
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, y: pd.Series | pd.DataFrame | ArrayLike, X: None = None) -> Self:
+    def fit(self, y: pd.Series | pd.DataFrame | ArrayLike,
+            X: pd.DataFrame | None = None) -> Self:
         """Configure from ``y`` and train the ensemble.
 
         Parameters
@@ -272,19 +291,16 @@ class LSTMForecaster(BaseEstimator):
             The history, oldest first, on a regular index: a DatetimeIndex
             with a frequency (set or inferable), a PeriodIndex, or an evenly
             spaced integer index. NaN values are gaps and are filled.
-        X : None
-            Not used; covariates are not supported yet.
+        X : DataFrame or None, default=None
+            Covariates, numeric columns on ``y``'s index (more rows are
+            ignored; gaps are filled linearly). Which are known in advance
+            is the ``future`` parameter's choice.
 
         Returns
         -------
         self : LSTMForecaster
         """
         owner = f"{_OWNER}.fit"
-        if X is not None:
-            raise ValueError(
-                f"{owner}: X (covariates) is not supported; pass the target "
-                "series alone as y."
-            )
         series = _check_series(y, owner)
         periods = series.index if isinstance(series.index, pd.PeriodIndex) else None
         if periods is not None:  # periods travel as their start times
@@ -306,6 +322,13 @@ class LSTMForecaster(BaseEstimator):
         season = fourier_seasonality(z, cfg.periods, cfg.harmonics,
                                      half_life=cfg.season_half_life)
         d = z - season.at(np.arange(len(z)))
+        covariates, extra = None, None
+        if X is not None:
+            frame = align_covariates(X, series.index, owner, "X")
+            covariates = fit_covariates(d, frame, *split_columns(
+                frame.columns, self.future, owner))
+            d = d - covariates.effect(frame)
+            extra = covariates.channels(frame)
         scale = change_scale(d)
         alpha = fit_smoothing(d) if cfg.level == "smoothed" else 1.0
         levels = smoothed_levels(d, alpha)
@@ -314,7 +337,8 @@ class LSTMForecaster(BaseEstimator):
         seeds = rng.randint(np.iinfo(np.int32).max, size=cfg.n_members)
         jobs = []
         for lookback, seed in zip(cfg.lookbacks, seeds, strict=True):
-            Xw, Yw = normalised_windows(d, lookback, cfg.chunk, scale, levels)
+            Xw, Yw = normalised_windows(d, lookback, cfg.chunk, scale, levels,
+                                        extra)
             params = dict(
                 lookback=lookback, hidden_size=cfg.hidden_size,
                 highway=lookback if cfg.linear == "highway" else 0,
@@ -339,19 +363,25 @@ class LSTMForecaster(BaseEstimator):
         self.level_ = float(levels[-1])
         self.history_ = d[-max(cfg.lookbacks):].copy()
         self.deseasonalised_ = d
+        self.covariates_ = covariates
+        self.channels_ = None if extra is None else extra[-max(cfg.lookbacks):]
         self.index_ = series.index
         self.period_freq_ = None if periods is None else periods.freq
         self.name_ = series.name
         return self
 
     # -------------------------------------------------------------- predict
-    def _state(self, history, owner: str):
-        """What a forecast starts from: the deseasonalised, transformed
-        series, the row position after its end, its index, the smoothed
-        level at its end. ``history=None``: the fit series."""
+    def _state(self, history, X, owner: str) -> _Start:
+        """What a forecast starts from (``history=None``: the fit series)."""
+        cov = getattr(self, "covariates_", None)
+        if X is not None and cov is None:
+            raise ValueError(
+                f"{owner}: X holds covariates, but the model was fitted without "
+                "any; fit it with X=... to use them, or leave X out."
+            )
         if history is None:
             d = self.deseasonalised_
-            return d, len(d), self.index_, self.level_
+            return _Start(d, len(d), self.index_, self.level_, self.channels_)
         series = _check_series(history, owner)
         if isinstance(series.index, pd.PeriodIndex):
             series = series.set_axis(series.index.to_timestamp(how="start"))
@@ -374,15 +404,48 @@ class LSTMForecaster(BaseEstimator):
                 )
             values = np.log(values)
         d = values - self.season_.at(np.arange(first, first + len(values)))
+        channels = None
+        if cov is not None:
+            if X is None:
+                raise ValueError(
+                    f"{owner}: the model was fitted with covariates {cov.columns}; "
+                    "a forecast from new history needs X=... with their values at "
+                    "history's rows (and the future-known ones' at the forecast "
+                    "steps)."
+                )
+            frame = align_covariates(X, series.index, owner, "X",
+                                     columns=cov.columns)
+            d = d - cov.effect(frame)
+            channels = cov.channels(frame)
         level = float(smoothed_levels(d, self.alpha_)[-1])
-        return d, first + len(d), series.index, level
+        return _Start(d, first + len(d), series.index, level, channels)
 
-    def _paths(self, d: np.ndarray, level: float, h: int) -> np.ndarray:
-        """Each member's forecast of the deseasonalised, transformed series."""
+    def _effect(self, start: _Start, X, h: int, owner: str) -> np.ndarray:
+        """The future-known covariates' effect at the ``h`` forecast steps."""
+        cov = getattr(self, "covariates_", None)
+        if cov is None or not cov.future:
+            return np.zeros(h)
+        steps = future_index(start.index, list(range(1, h + 1)))
+        if X is None:
+            raise ValueError(
+                f"{owner}: the model was fitted with the future-known covariate(s) "
+                f"{cov.future}; pass X=... with their values at the {h} forecast "
+                f"step(s) {fmt_labels(steps)}."
+            )
+        frame = align_covariates(X, steps, owner, "X", columns=cov.future,
+                                 fill=False)
+        return cov.effect(frame)
+
+    def _paths(self, start: _Start, h: int) -> np.ndarray:
+        """Each member's forecast of the deseasonalised, transformed series,
+        covariate effects removed."""
         cfg = self.config_
+        need = max(cfg.lookbacks)
         return np.stack([
-            roll_forecast(m.predict, d[-max(cfg.lookbacks):], m.lookback,
-                          cfg.chunk, self.scale_, h, self.alpha_, level)
+            roll_forecast(m.predict, start.d[-need:], m.lookback, cfg.chunk,
+                          self.scale_, h, self.alpha_, start.level,
+                          None if start.channels is None
+                          else start.channels[-need:])
             for m in self.members_
         ])
 
@@ -400,7 +463,8 @@ class LSTMForecaster(BaseEstimator):
         return int(h)
 
     def predict(self, horizon: int | None = None,
-                history: pd.Series | pd.DataFrame | None = None) -> pd.Series:
+                history: pd.Series | pd.DataFrame | None = None,
+                X: pd.DataFrame | None = None) -> pd.Series:
         """The forecast of the steps after the end of the fit series, or of
         ``history``.
 
@@ -417,6 +481,11 @@ class LSTMForecaster(BaseEstimator):
             it may start anywhere on it) and hold at least the longest
             lookback. Its level and the Theta forecast are recomputed from
             it.
+        X : DataFrame or None, default=None
+            For a model fitted with covariates: their values at the forecast
+            steps (the future-known columns; the ``horizon`` labels after the
+            series' end) and, with ``history``, at history's rows (every
+            column). More rows are ignored.
 
         Returns
         -------
@@ -435,20 +504,23 @@ class LSTMForecaster(BaseEstimator):
         ['1961-01', '1961-02', '1961-03']
         """
         check_is_fitted(self, "members_")
+        owner = f"{_OWNER}.predict"
         h = self._horizon(horizon)
         cfg = self.config_
-        d, start, index, level = self._state(history, f"{_OWNER}.predict")
-        paths = self._paths(d, level, h)
+        start = self._state(history, X, owner)
+        effect = self._effect(start, X, h, owner)
+        paths = self._paths(start, h)
         combined = (np.median(paths, axis=0) if cfg.combine == "median"
                     else paths.mean(axis=0))
         if cfg.theta_weight:
-            theta = theta_forecast(d, h)
+            theta = theta_forecast(start.d, h)
             combined = (1 - cfg.theta_weight) * combined + cfg.theta_weight * theta
-        values = self._to_values(combined, start)
+        values = self._to_values(combined + effect, start.position)
         if cfg.non_negative:
             values = np.maximum(values, 0.0)
         name = self.name_ if history is None else _series_name(history)
-        return pd.Series(values, index=self._future_index(index, h), name=name)
+        return pd.Series(values, index=self._future_index(start.index, h),
+                         name=name)
 
     def _future_index(self, index: pd.Index, h: int) -> pd.Index:
         out = future_index(index, list(range(1, h + 1)))
@@ -457,27 +529,46 @@ class LSTMForecaster(BaseEstimator):
         return out
 
     def member_forecasts(self, horizon: int | None = None,
-                         history: pd.Series | pd.DataFrame | None = None
-                         ) -> pd.DataFrame:
+                         history: pd.Series | pd.DataFrame | None = None,
+                         X: pd.DataFrame | None = None) -> pd.DataFrame:
         """Each network's own forecast, one column per member (no Theta, no
         clipping): their spread shows how much the networks agree.
 
         Parameters
         ----------
         horizon : int or None, default=None
-        history : Series, one-column DataFrame or None, default=None
-            As in :meth:`predict`.
+        history, X : as in :meth:`predict`
 
         Returns
         -------
         DataFrame of shape (horizon, n_members)
         """
         check_is_fitted(self, "members_")
+        owner = f"{_OWNER}.member_forecasts"
         h = self._horizon(horizon)
-        d, start, index, level = self._state(history, f"{_OWNER}.member_forecasts")
-        values = self._to_values(self._paths(d, level, h), start)
-        return pd.DataFrame(values.T, index=self._future_index(index, h),
+        start = self._state(history, X, owner)
+        effect = self._effect(start, X, h, owner)
+        values = self._to_values(self._paths(start, h) + effect, start.position)
+        return pd.DataFrame(values.T, index=self._future_index(start.index, h),
                             columns=[f"member {i}" for i in range(len(values))])
+
+
+@dataclass
+class _Start:
+    """Where a forecast starts: the deseasonalised, transformed series with
+    the covariate effects removed, the row position after its end, its
+    index, the smoothed level at its end, the past covariates' channels."""
+
+    d: np.ndarray
+    position: int
+    index: pd.Index
+    level: float
+    channels: np.ndarray | None
+
+
+def fmt_labels(labels) -> str:
+    shown = ", ".join(str(v) for v in labels[:2])
+    return shown + (f" .. {labels[-1]}" if len(labels) > 2 else "")
 
 
 def _series_name(history):

@@ -36,19 +36,22 @@ def change_scale(d) -> float:
     return scale
 
 
-def normalised_windows(d, lookback: int, chunk: int, scale: float, levels=None):
+def normalised_windows(d, lookback: int, chunk: int, scale: float, levels=None,
+                       extra=None):
     """Training windows of ``d`` relative to their level, and the changes from
     that level that follow them.
 
     Window ``i`` holds ``d[i : i + lookback]``; both it and its target
     ``d[i + lookback : i + lookback + chunk]`` have the level at the window's
     last row subtracted (``levels``, by default ``d`` itself: the last value)
-    and are divided by ``scale``. Built on a strided view: one copy of the
-    windows, none per window.
+    and are divided by ``scale``. ``extra`` (shape ``(len(d), k)``, already
+    scaled: past covariates) adds ``k`` channels, the same rows' values as
+    they are. Built on a strided view: one copy of the windows, none per
+    window.
 
     Returns
     -------
-    X : ndarray of shape (n_windows, lookback, 1), float32
+    X : ndarray of shape (n_windows, lookback, 1 + k), float32
     Y : ndarray of shape (n_windows, chunk), float32
 
     Examples
@@ -56,40 +59,61 @@ def normalised_windows(d, lookback: int, chunk: int, scale: float, levels=None):
     >>> X, Y = normalised_windows(np.arange(6.0), lookback=2, chunk=2, scale=1.0)
     >>> X[..., 0].tolist(), Y.tolist()
     ([[-1.0, 0.0], [-1.0, 0.0], [-1.0, 0.0]], [[1.0, 2.0], [1.0, 2.0], [1.0, 2.0]])
+    >>> X, _ = normalised_windows(np.arange(6.0), 2, 2, 1.0,
+    ...                           extra=np.arange(6.0)[:, None] * 10)
+    >>> X[0].tolist()
+    [[-1.0, 0.0], [0.0, 10.0]]
     """
     d = np.asarray(d, dtype=np.float64)
     levels = d if levels is None else np.asarray(levels, dtype=np.float64)
     view = np.lib.stride_tricks.sliding_window_view(d, lookback + chunk)
     anchor = levels[lookback - 1: lookback - 1 + len(view), None]
     rel = (view - anchor) / scale
-    return (np.ascontiguousarray(rel[:, :lookback, None], dtype=np.float32),
+    X = rel[:, :lookback, None]
+    if extra is not None:
+        extra = np.asarray(extra, dtype=np.float64)
+        past = np.lib.stride_tricks.sliding_window_view(
+            extra[: len(d) - chunk], lookback, axis=0)  # (n_windows, k, lookback)
+        X = np.concatenate([X, past.transpose(0, 2, 1)], axis=2)
+    return (np.ascontiguousarray(X, dtype=np.float32),
             np.ascontiguousarray(rel[:, lookback:], dtype=np.float32))
 
 
 def roll_forecast(predict, d, lookback: int, chunk: int, scale: float,
-                  horizon: int, alpha: float = 1.0, level: float | None = None
-                  ) -> np.ndarray:
+                  horizon: int, alpha: float = 1.0, level: float | None = None,
+                  extra=None) -> np.ndarray:
     """``horizon`` values after the end of ``d``, ``chunk`` per call of
     ``predict`` (normalised windows in, normalised changes out).
 
     Each chunk is appended to the history, and the smoothed level (weight
     ``alpha``; ``level`` is its value at the end of ``d``, by default the
-    last value) carried through it, before the next window is cut.
+    last value) carried through it, before the next window is cut. ``extra``
+    (shape ``(len(d), k)``: past covariates, scaled as in training) adds its
+    channels; past the end of ``d`` they are unknown and held at their last
+    row.
 
     >>> last_change = lambda X: np.repeat(X[:, -1:, 0] - X[:, -2:-1, 0], 2, axis=1)
     >>> roll_forecast(last_change, np.array([0.0, 1.0, 2.0]), 2, 1, 1.0, 3).tolist()
     [3.0, 4.0, 5.0]
     """
     history = list(np.asarray(d, dtype=np.float64)[-lookback:])
+    if extra is not None:
+        extra = np.asarray(extra, dtype=np.float64)[-lookback:]
+        rows = list(extra)
     level = history[-1] if level is None else float(level)
     out: list = []
     while len(out) < horizon:
         window = np.asarray(history[-lookback:])
-        X = ((window - level) / scale)[None, :, None].astype(np.float32)
-        step = np.asarray(predict(X), dtype=np.float64).reshape(-1)[:chunk]
+        X = ((window - level) / scale)[None, :, None]
+        if extra is not None:
+            X = np.concatenate([X, np.asarray(rows[-lookback:])[None]], axis=2)
+        step = np.asarray(predict(X.astype(np.float32)),
+                          dtype=np.float64).reshape(-1)[:chunk]
         values = level + scale * step
         for v in values:
             level = alpha * v + (1 - alpha) * level
         out.extend(values)
         history.extend(values)
+        if extra is not None:
+            rows.extend([rows[-1]] * len(values))
     return np.asarray(out[:horizon])

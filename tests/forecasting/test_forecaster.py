@@ -190,10 +190,69 @@ def test_a_constant_series_is_forecast_as_that_constant(value):
     np.testing.assert_allclose(fc, value, atol=1e-6)
 
 
-def test_covariates_are_refused_for_now():
-    series = seasonal_series(40, "MS", 12)
-    with pytest.raises(ValueError, match="X \\(covariates\\) is not supported"):
-        LSTMForecaster(**TINY).fit(series, X=series.to_frame())
+# ------------------------------------------------------------ covariates
+def law_series(n=96, start_law=72, effect=-30.0, seed=0):
+    """A monthly series that drops by ``effect`` when a law takes effect."""
+    y = seasonal_series(n, "MS", 12, seed=seed)
+    law = pd.Series((np.arange(n) >= start_law).astype(float), index=y.index,
+                    name="law")
+    return y + effect * law, law.to_frame()
+
+
+def test_a_future_known_step_moves_the_forecast_by_its_effect():
+    y, X = law_series()
+    train, cov = y.iloc[:84], X
+    model = LSTMForecaster(horizon=6, transform="none", **TINY).fit(train, X=cov)
+    assert model.covariates_.future == ["law"] and model.covariates_.past == []
+    steps = y.index[84:90]
+    with_law = model.predict(X=X)  # rows after the fit end: law = 1
+    without = model.predict(X=pd.DataFrame({"law": 0.0}, index=steps))
+    # the networks never see the law: the forecasts differ by its effect
+    np.testing.assert_allclose(with_law - without, (with_law - without).iloc[0])
+    assert abs((with_law - without).iloc[0] + 30.0) < 3.0
+    # from the fit series as history, the same forecast
+    pd.testing.assert_series_equal(model.predict(history=train, X=cov), with_law)
+
+
+def test_past_only_covariates_are_network_channels():
+    y, X = law_series()
+    temp = pd.DataFrame({"temp": np.sin(np.arange(96) / 5.0)}, index=y.index)
+    model = LSTMForecaster(horizon=4, future=None, **TINY).fit(y.iloc[:84], X=temp)
+    assert model.covariates_.past == ["temp"]
+    assert all(m.n_features_in_ == 2 for m in model.members_)
+    fc = model.predict()  # nothing about the future is needed
+    assert len(fc) == 4 and np.isfinite(fc).all()
+    later = model.predict(history=y.iloc[:90], X=temp)
+    assert later.index[0] == y.index[90]
+    with pytest.raises(ValueError, match=r"fitted with covariates \['temp'\]; a "
+                                         r"forecast from new history needs X"):
+        model.predict(history=y.iloc[:90])
+
+
+def test_covariate_errors_name_what_is_missing():
+    y, X = law_series()
+    model = LSTMForecaster(horizon=3, **TINY).fit(y.iloc[:84], X=X.iloc[:84])
+    with pytest.raises(ValueError, match=r"future-known covariate\(s\) \['law'\]; "
+                                         r"pass X=... with their values at the 3 "
+                                         r"forecast step\(s\) 2007-01-01"):
+        model.predict()
+    with pytest.raises(ValueError, match=r"no row for 3 time step\(s\) it needs: "
+                                         r"2007-01-01 .*columns \['law'\]"):
+        model.predict(X=X.iloc[:84])
+    gap = X.copy()
+    gap.iloc[85] = np.nan
+    with pytest.raises(ValueError, match=r"no value \(NaN\) for the future-known "
+                                         r"column\(s\) \['law'\] at 2007-02-01"):
+        model.predict(X=gap)
+    plain = LSTMForecaster(horizon=3, **TINY).fit(y.iloc[:84])
+    with pytest.raises(ValueError, match="fitted without any"):
+        plain.predict(X=X)
+    with pytest.raises(ValueError, match=r"future=\['price'\] names column\(s\)"):
+        LSTMForecaster(future=["price"], **TINY).fit(y, X=X)
+    with pytest.raises(TypeError, match=r"\['kind'\] of X are not numeric"):
+        LSTMForecaster(**TINY).fit(y, X=X.assign(kind="a"))
+    with pytest.raises(ValueError, match=r"X has no row for 12 time step"):
+        LSTMForecaster(**TINY).fit(y, X=X.iloc[12:])
 
 
 def test_bad_parameters_are_named():
