@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 
 #: Where each public name lives; ``sklstm.<name>`` imports it from there.
 _EXPORTS = {
+    "CalendarFeatures": "sklstm.preprocessing",
     "ConstrainedRegressor": "sklstm.compose",
     "LevelDifferenceRegressor": "sklstm.compose",
     "Differencer": "sklstm.preprocessing",
@@ -36,6 +37,7 @@ _SUBMODULES = frozenset({
 })
 
 __all__ = [
+    "CalendarFeatures",
     "ConstrainedRegressor",
     "LevelDifferenceRegressor",
     "Differencer",
@@ -56,6 +58,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ loads t
     from sklstm.forecasting import LSTMForecaster, configure, forecast, make_supervised
     from sklstm.neural import LSTMRegressor
     from sklstm.preprocessing import (
+        CalendarFeatures,
         Differencer,
         Interpolator,
         LagFeatures,

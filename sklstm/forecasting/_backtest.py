@@ -4,8 +4,9 @@ The pieces are pure functions (where the origins lie, which rows train each
 one, when to refit, the intervals of each origin from the residuals before
 it); :func:`backtest` strings them together and :func:`backtest_metrics`
 summarises its tidy frame. A worker fitting a model only ever receives the
-rows up to the last origin it forecasts from, so no forecast can see data
-after its origin.
+rows up to the last origin it forecasts from (and, of the columns known in
+advance, the rows up to that origin plus the horizon), so no forecast can see
+data after its origin that it could not know there.
 """
 
 from __future__ import annotations
@@ -36,7 +37,12 @@ from sklstm.forecasting._intervals import (
     interval_columns,
     min_calibration,
 )
-from sklstm.forecasting._supervised import as_frame, check_time_index, make_supervised
+from sklstm.forecasting._supervised import (
+    as_frame,
+    check_future_columns,
+    check_time_index,
+    make_supervised,
+)
 from sklstm.metrics import mae, naive_scale, rmse, smape
 
 __all__ = [
@@ -303,22 +309,43 @@ def pooled_calibration(need: int, horizon: int, step: int) -> int:
 
 
 # ------------------------------------------------------------- the workers
-def _fit(protocol, model, train: pd.DataFrame, target, horizon: int):
+def _covariates(data: pd.DataFrame, target) -> list:
+    return [c for c in data.columns if c != target]
+
+
+def _fit(protocol, model, train: pd.DataFrame, target, horizon: int, known):
     est = clone(model)
     if protocol == "forecaster":
-        est.fit(train[target])
+        others = _covariates(train, target)
+        if others:
+            est.fit(train[target], X=train[others])
+        else:
+            est.fit(train[target])
     else:
-        X, Y = make_supervised(train, target, horizon=list(range(1, horizon + 1)))
+        X, Y = make_supervised(train, target, horizon=list(range(1, horizon + 1)),
+                               future=known or None)
         est.fit(X, Y)
     return est
 
 
-def _predict(protocol, est, data: pd.DataFrame, target, horizon: int, fresh: bool):
+def _predict(protocol, est, data: pd.DataFrame, ahead, target, horizon: int,
+             fresh: bool, known):
+    """The forecast from the end of ``data``; ``ahead`` holds the future-known
+    columns at the ``horizon`` steps after it (no column where none is)."""
     if protocol == "forecaster":
-        pred = (est.predict(horizon) if fresh
-                else est.predict(horizon, history=data[target]))
+        others = _covariates(data, target)
+        if not others:
+            pred = (est.predict(horizon) if fresh
+                    else est.predict(horizon, history=data[target]))
+        else:
+            # the past-only covariates are unknown at the forecast steps: NaN
+            cov = ahead.reindex(columns=others)
+            pred = (est.predict(horizon, X=cov) if fresh else est.predict(
+                horizon, history=data[target],
+                X=pd.concat([data[others], cov])))
     else:
-        pred = forecast(est, data, horizon, target=target, strategy="direct")
+        pred = forecast(est, data, horizon, target=target, strategy="direct",
+                        future=ahead if known else None)
     values = np.asarray(pred, dtype=np.float64).ravel()
     if len(values) != horizon or not np.isfinite(values).all():
         raise ValueError(
@@ -329,11 +356,15 @@ def _predict(protocol, est, data: pd.DataFrame, target, horizon: int, fresh: boo
     return values
 
 
-def _run_segment(model, protocol, data, target, horizon, fit_rows, windows,
-                 one_thread):
+def _run_segment(model, protocol, data, ahead, target, horizon, fit_rows, windows,
+                 one_thread, known):
     """Fit on ``data[fit_rows]``, then forecast from the end of each window.
 
-    ``data`` holds the rows up to the segment's last origin, nothing later.
+    ``data`` holds the rows up to the segment's last origin, nothing later;
+    ``ahead`` (None where no forecast needs it) the future-known columns
+    ``known`` (maybe none: the labels alone) up to that origin plus
+    ``horizon``, and a forecast from row ``hi`` gets its rows ``hi`` to
+    ``hi + horizon`` only.
     """
     context = contextlib.nullcontext()
     if one_thread:  # a parallel worker: torch gets one thread (1 in a process)
@@ -342,8 +373,10 @@ def _run_segment(model, protocol, data, target, horizon, fit_rows, windows,
         context = torch_threads(resolve_n_threads(None))
     with context:
         est = _fit(protocol, model, data.iloc[fit_rows[0]:fit_rows[1]], target,
-                   horizon)
-        return [_predict(protocol, est, data.iloc[lo:hi], target, horizon, j == 0)
+                   horizon, known)
+        return [_predict(protocol, est, data.iloc[lo:hi],
+                         None if ahead is None else ahead.iloc[hi:hi + horizon],
+                         target, horizon, j == 0, known)
                 for j, (lo, hi) in enumerate(windows)]
 
 
@@ -433,6 +466,7 @@ def _lower_bounds(y: np.ndarray, positions, lower_bound) -> list:
                                                        closed="neither"), None],
         "n_jobs": [Integral, None],
         "target": [Hashable, None],
+        "future": ["array-like", str, None],
     },
     prefer_skip_nested_validation=False,
 )
@@ -452,13 +486,16 @@ def backtest(
     lower_bound: float | str | None = "auto",
     n_jobs: int | None = None,
     target: Hashable | None = None,
+    future: Sequence[Hashable] | None = None,
 ) -> pd.DataFrame:
     """Rolling-origin evaluation: forecast from past origins and compare.
 
     At each origin (a past row), the model is trained on the data up to and
     including it, forecasts the next ``horizon`` steps, and the forecasts are
-    set against what happened. Nothing after an origin reaches its model:
-    the worker that fits and forecasts gets only the rows up to its origin.
+    set against what happened. Nothing after an origin reaches its model
+    unless it is known in advance: the worker that fits and forecasts gets
+    only the rows up to its origin, and of the ``future`` columns the rows up
+    to the origin plus ``horizon``.
 
     **Origins.** Without ``start``: the last ``n_windows`` origins, ``step``
     rows apart, the last one ``horizon`` rows before the end of ``history``,
@@ -472,11 +509,20 @@ def backtest(
       ``predict(horizon)`` returning ``horizon`` values (a Series; values are
       taken in order), e.g. :class:`~sklstm.LSTMForecaster`. Recognised by a
       ``predict`` that takes ``horizon`` or a ``fit`` whose first parameter is
-      ``y``. Other columns of a DataFrame ``history`` are not given to it;
+      ``y``. When a DataFrame ``history`` has columns besides the target,
+      they are its covariates: ``fit(y, X=train[covariates])``, then
+      ``predict(horizon, X=cov)``, ``cov`` the covariates at the forecast
+      steps, the ``future`` ones with their values and the past-only ones
+      NaN (unknown there); without a refit ``predict(horizon, history=y,
+      X=...)``, ``X`` the covariates of the rows of ``history`` followed by
+      ``cov``. A forecaster whose ``fit`` takes no ``X`` is then refused;
+      without other columns it gets no ``X``;
     - a *direct* regressor or pipeline: fitted on
-      ``make_supervised(train, target, horizon=[1, ..., horizon])`` (all
-      columns of ``history`` as X), forecast with
-      :func:`~sklstm.forecasting.forecast` from the data up to the origin;
+      ``make_supervised(train, target, horizon=[1, ..., horizon],
+      future=future)`` (all columns of ``history`` as X, and the leads of
+      the ``future`` ones), forecast with
+      :func:`~sklstm.forecasting.forecast` from the data up to the origin,
+      given the ``future`` columns' values at the next ``horizon`` rows;
     - a fitted ``GridSearchCV`` (any fitted search): its ``best_estimator_``,
       cloned and refitted like the model it is; the search is not repeated.
       Pass the unfitted search to tune again at every refit instead.
@@ -552,6 +598,16 @@ def backtest(
     target : column label or None, default=None
         The column of a DataFrame ``history`` to forecast; None for a Series
         or a one-column frame.
+    future : list of column labels or None, default=None
+        Columns of a DataFrame ``history`` known in advance (calendar terms,
+        holidays, planned promotions): a forecast from an origin may read
+        their values at the ``horizon`` rows after it, the past-only columns
+        (all others) only up to it. A direct model takes their leads (see
+        :func:`~sklstm.forecasting.make_supervised`); a forecaster gets them
+        in ``predict(horizon, X=...)``, where the past-only covariates are
+        NaN. The forecaster contract is ``fit(y, X=None)`` and
+        ``predict(horizon, history=None, X=None)``. None: every column is
+        past-only.
 
     Returns
     -------
@@ -567,8 +623,10 @@ def backtest(
     ------
     ValueError
         ``history`` is too short for the origins asked for (the message
-        says how long it must be), ``start`` is not in it, or a forecaster
-        must forecast from new data without ``predict(..., history=)``.
+        says how long it must be), ``start`` is not in it, a forecaster
+        must forecast from new data without ``predict(..., history=)``, a
+        ``future`` column is not a column of ``history`` or is the target, or
+        ``history`` has covariates for a forecaster without ``fit(y, X=...)``.
 
     See Also
     --------
@@ -600,6 +658,9 @@ def backtest(
     y = _target_values(frame, target)
     check_time_index(frame.index, _OWNER)
     protocol, estimator = model_protocol(model)
+    known = check_future_columns(future, frame, target, _OWNER, "history")
+    if protocol == "forecaster":
+        _check_covariate_forecaster(estimator, frame, target)
     horizon = int(horizon)
     step = horizon if step is None else int(step)
     level_list = None if levels is None else check_levels(levels, _OWNER)
@@ -626,7 +687,7 @@ def backtest(
         )
     lo, hi = training_rows(positions, window)
     forecasts = _run(estimator, protocol, frame, target, horizon, refits, lo, hi,
-                     n_jobs)
+                     n_jobs, known)
 
     steps = np.arange(1, horizon + 1)
     rows = (positions[:, None] + steps[None, :]).ravel()
@@ -665,16 +726,48 @@ def _target_values(frame: pd.DataFrame, target) -> np.ndarray:
     return col.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def _run(estimator, protocol, frame, target, horizon, refits, lo, hi, n_jobs):
-    """Forecasts of every origin, shape (n_origins, horizon)."""
+def _check_covariate_forecaster(estimator, frame: pd.DataFrame, target) -> None:
+    others = _covariates(frame, target)
+    if not others:
+        return
+    name = type(estimator).__name__
+    lacking = [m for m in ("fit", "predict") if not _takes(getattr(estimator, m), "X")]
+    if lacking:
+        raise ValueError(
+            f"{_OWNER}: history has covariate column(s) {others!r} besides the "
+            f"target {target!r}, but {name}.{lacking[0]} takes no X=... to "
+            f"receive them. Pass history[{target!r}] to backtest {name} on the "
+            "series alone, or a forecaster with fit(y, X=None) and "
+            "predict(horizon, history=None, X=None)."
+        )
+
+
+def _run(estimator, protocol, frame, target, horizon, refits, lo, hi, n_jobs,
+         known=()):
+    """Forecasts of every origin, shape (n_origins, horizon).
+
+    A segment's worker gets the rows up to its last origin, and, where a
+    forecast reads them, the ``known`` columns up to that origin plus
+    ``horizon`` (a forecaster with covariates gets their labels at least).
+    """
     starts = np.flatnonzero(refits)
     ends = [*starts[1:], len(refits)]
     segments = [range(a, b) for a, b in zip(starts, ends, strict=True)]
     parallel = effective_n_jobs(n_jobs) != 1 and len(segments) > 1
     one_thread = parallel and _uses_torch(estimator)
+    needs_ahead = bool(known) or (protocol == "forecaster"
+                                  and bool(_covariates(frame, target)))
+    known = list(known)
+
+    def ahead(seg):
+        if not needs_ahead:
+            return None
+        return frame.loc[:, known].iloc[: hi[seg[-1]] + horizon]
+
     jobs = [
-        (estimator, protocol, frame.iloc[: hi[seg[-1]]], target, horizon,
-         (lo[seg[0]], hi[seg[0]]), [(lo[i], hi[i]) for i in seg], one_thread)
+        (estimator, protocol, frame.iloc[: hi[seg[-1]]], ahead(seg), target,
+         horizon, (lo[seg[0]], hi[seg[0]]), [(lo[i], hi[i]) for i in seg],
+         one_thread, known)
         for seg in segments
     ]
     if parallel:

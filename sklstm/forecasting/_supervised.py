@@ -17,8 +17,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "as_frame",
+    "check_future_columns",
     "check_regular_index",
     "check_time_index",
+    "lead_columns",
+    "lead_name",
     "make_supervised",
     "resolve_horizons",
 ]
@@ -150,6 +153,107 @@ def check_regular_index(index: pd.Index, owner: str) -> None:
     )
 
 
+def lead_name(column, h: int) -> str:
+    """The name of the lead column that holds ``column`` ``h`` steps ahead.
+
+    >>> lead_name("promo", 3)
+    'promo_h3'
+    """
+    return f"{column}_h{h}"
+
+
+def lead_columns(frame: pd.DataFrame, columns: Sequence, horizons: Sequence[int],
+                 n_rows: int | None = None) -> pd.DataFrame:
+    """The *leads* of ``columns``: column ``c`` at row ``i + h`` on row ``i``.
+
+    One column ``f"{c}_h{h}"`` per column ``c`` and horizon ``h``, column by
+    column, horizon by horizon (``promo_h1, promo_h2, price_h1, ...``). Rows
+    are shifted by position, so the index must be consecutive time steps;
+    the last ``h`` rows of a lead have no row ``i + h`` and are NaN. Both
+    :func:`make_supervised` (on the data) and
+    :func:`~sklstm.forecasting.forecast` (on the history followed by the
+    forecast steps' known values) build the leads of the future-known
+    columns with it.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Rows are consecutive time steps, oldest first.
+    columns : list of column labels
+        Columns of ``frame``.
+    horizons : list of int
+        Steps ahead, each >= 1.
+    n_rows : int or None, default=None
+        Only the leads of the first ``n_rows`` rows; None: of every row.
+
+    Returns
+    -------
+    leads : DataFrame of shape (n_rows, len(columns) * len(horizons))
+        Indexed like the first ``n_rows`` rows of ``frame``. A lead keeps its
+        column's dtype unless it reaches past the end of ``frame`` (NaN then
+        turns an int column into floats, a bool one into objects).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"promo": [0, 1, 0, 1]}, index=[10, 11, 12, 13])
+    >>> lead_columns(frame, ["promo"], [1, 2])
+        promo_h1  promo_h2
+    10       1.0       0.0
+    11       0.0       1.0
+    12       1.0       NaN
+    13       NaN       NaN
+    """
+    n = len(frame) if n_rows is None else int(n_rows)
+    index = frame.index[:n]
+    out = {}
+    for c in columns:
+        col = frame[c]
+        for h in horizons:
+            part = col.iloc[h : h + n]
+            if len(part) < n:  # past the end of frame: unknown
+                part = col.shift(-h).iloc[:n]
+            out[lead_name(c, h)] = part.set_axis(index)
+    return pd.DataFrame(out, index=index)
+
+
+def check_future_columns(future, frame: pd.DataFrame, target, owner: str,
+                         what: str = "data") -> list:
+    """``future`` as a list of columns of ``frame`` known in advance.
+
+    None is no column; a single label is one column. Each must be a column
+    of ``frame`` other than ``target`` (whose future is what is forecast),
+    named once.
+
+    >>> frame = pd.DataFrame({"y": [1.0], "promo": [0]})
+    >>> check_future_columns("promo", frame, "y", "f")
+    ['promo']
+    >>> check_future_columns(None, frame, "y", "f")
+    []
+    """
+    if future is None:
+        return []
+    columns = [future] if isinstance(future, (str, bytes)) or not np.iterable(
+        future) else list(future)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"{owner}: future {missing!r} are not columns of {what}; the columns "
+            f"are {list(frame.columns)}. future names the columns of {what} whose "
+            "values are known in advance (calendar, holidays, planned promotions)."
+        )
+    if target in columns:
+        raise ValueError(
+            f"{owner}: the target {target!r} is in future={columns!r}, but its "
+            "future is what is forecast, not known in advance. Leave it out of "
+            "future (its current value is in X anyway when features include it)."
+        )
+    if len(set(columns)) != len(columns):
+        twice = list(dict.fromkeys(c for c in columns if columns.count(c) > 1))
+        raise ValueError(f"{owner}: future names {twice!r} more than once.")
+    return columns
+
+
 def _rows(labels) -> str:
     shown = ", ".join(str(v) for v in labels[:3])
     return shown + (", ..." if len(labels) > 3 else "")
@@ -161,6 +265,7 @@ def make_supervised(
     horizon: Horizon = 1,
     *,
     features: Sequence[str] | None = None,
+    future: Sequence[str] | None = None,
     allow_gaps: bool = False,
 ) -> tuple[pd.DataFrame, pd.Series | pd.DataFrame]:
     """Turn a series into ``X`` (now) and ``y`` (``horizon`` steps ahead).
@@ -174,6 +279,17 @@ def make_supervised(
     ``max(horizon)`` rows, which have no future target, are dropped; the index
     is kept, so X and y stay aligned with the dates and a ``TimeSeriesSplit``
     test fold continues its training fold.
+
+    **Past-only and future-known columns.** A column is *past-only* by
+    default: row ``i`` of X holds its value at row ``i``, nothing later, as
+    for a price or the weather, whose future is unknown when the forecast
+    is made. A column listed in ``future`` is *known in advance* (calendar
+    terms, holidays, planned promotions, a law that takes effect on a known
+    date): for each horizon ``h`` X gets its *lead* ``f"{c}_h{h}"``, the
+    value at row ``i + h``, the step whose target is forecast. Its current
+    value stays in X only when ``features`` keeps it (as ``features=None``
+    does). :func:`~sklstm.forecasting.forecast` then takes the future values
+    as ``future=DataFrame``.
 
     Parameters
     ----------
@@ -189,8 +305,14 @@ def make_supervised(
         (``{target}_h1``, ``{target}_h2``, ...), for direct multi-horizon
         models.
     features : list of str or None, default=None
-        Columns of ``data`` kept in X. None keeps all, the target included
-        (its current value is known at row ``i``).
+        Columns of ``data`` whose current value is kept in X. None keeps all,
+        the target included (its current value is known at row ``i``). An
+        empty list keeps none, for an X of leads alone (with ``future``).
+    future : list of str or None, default=None
+        Columns of ``data`` known in advance; X gets their leads
+        ``{c}_h{h}`` for every horizon ``h``, after the ``features``
+        columns, column by column. They must be known (not NaN) at every
+        row a kept row's lead reads. None: every column is past-only.
     allow_gaps : bool, default=False
         Take the rows as consecutive steps even where the index jumps, e.g.
         trading days around holidays. Off, an index with gaps is an error that
@@ -209,7 +331,9 @@ def make_supervised(
         index is unsorted, has duplicates or has gaps, the target has an
         infinite value, or a kept row's future target is missing (NaN): y
         must be complete. Missing values of the target that only reach X (the
-        first ``min(horizon)`` rows) are kept, for the model to fill.
+        first ``min(horizon)`` rows) are kept, for the model to fill. A
+        ``future`` column is not a column of ``data``, is the target, or is
+        NaN where a kept row's lead reads it.
     TypeError
         The target column is not numeric.
 
@@ -234,6 +358,20 @@ def make_supervised(
                 sales_h1  sales_h2
     2024-01-01       2.0       4.0
     2024-01-02       4.0       7.0
+
+    A promotion planned in advance is future-known: row ``i`` gets its value
+    at the forecast step, ``promo_h1``. The price is past-only.
+
+    >>> data = pd.DataFrame({"sales": [1.0, 2.0, 9.0, 3.0],
+    ...                      "price": [5.0, 5.0, 4.0, 5.0],
+    ...                      "promo": [0, 0, 1, 0]}, index=s.index)
+    >>> X, y = make_supervised(data, "sales", future=["promo"],
+    ...                        features=["sales", "price"])
+    >>> pd.concat([X, y], axis=1)
+                sales  price  promo_h1  sales_h1
+    2024-01-01    1.0    5.0         0       2.0
+    2024-01-02    2.0    5.0         1       9.0
+    2024-01-03    9.0    4.0         0       3.0
     """
     owner = "make_supervised"
     frame, target = as_frame(data, target, owner)
@@ -255,15 +393,22 @@ def make_supervised(
     check_time_index(frame.index, owner)
     if not allow_gaps:
         check_regular_index(frame.index, owner)
+    known = check_future_columns(future, frame, target, owner)
     if features is None:
         columns = list(frame.columns)
     else:
         columns = [features] if isinstance(features, str) else list(features)
         missing = [c for c in columns if c not in frame.columns]
-        if missing or not columns:
+        if missing:
             raise ValueError(
-                f"{owner}: features {missing or columns!r} are not columns of data; "
+                f"{owner}: features {missing!r} are not columns of data; "
                 f"the columns are {list(frame.columns)}."
+            )
+        if not columns and not known:
+            raise ValueError(
+                f"{owner}: features=[] leaves X without a column; keep some "
+                f"columns of data ({list(frame.columns)}), or pass future=[...] "
+                "for an X of future-known leads alone."
             )
     n_kept = n - horizons[-1]
     values = frame[target].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -293,6 +438,37 @@ def make_supervised(
             "first, e.g. with sklstm's Interpolator or data.interpolate()."
         )
     X = frame.loc[:, columns].iloc[:n_kept].copy()
+    if known:
+        leads = lead_columns(frame, known, horizons, n_rows=n_kept)
+        _check_leads(frame, known, horizons, n_kept, owner)
+        clash = [c for c in leads.columns if c in X.columns]
+        if clash:
+            raise ValueError(
+                f"{owner}: the lead column(s) {clash!r} of future={known!r} would "
+                "replace columns of data with the same names; rename those "
+                "columns of data."
+            )
+        X = pd.concat([X, leads], axis=1)
     if isinstance(horizon, Integral):
         return X, y.iloc[:, 0]
     return X, y
+
+
+def _check_leads(frame: pd.DataFrame, known: list, horizons: list[int], n_kept: int,
+                 owner: str) -> None:
+    """Raise where a kept row's lead of a future-known column reads a NaN."""
+    # Row i < n_kept reads rows i + h: rows min(h) .. n_kept - 1 + max(h).
+    read = np.zeros(len(frame), dtype=bool)
+    for h in horizons:
+        read[h : h + n_kept] = True
+    for c in known:
+        bad = frame[c].isna().to_numpy() & read
+        if bad.any():
+            raise ValueError(
+                f"{owner}: the future-known column {c!r} is missing (NaN) at "
+                f"{int(bad.sum())} row(s) that leads of kept rows read, first at "
+                f"{_rows(frame.index[bad])}; a value known in advance must be "
+                "known at every step. Fill it (a holiday flag is 0 or 1, a "
+                "planned promotion 0 when there is none), or drop it from "
+                "future=."
+            )

@@ -350,8 +350,13 @@ def test_a_dataframe_history_with_covariates():
     data = pd.DataFrame({"y": s, "x": np.sin(np.arange(40))})
     frame = backtest(Ridge(), data, horizon=2, target="y")
     assert frame.shape == (6, 5)
-    backtest(NaiveForecaster(), data, horizon=2, target="y")
-    assert all(f[3] <= 39 for f in fits())  # the forecaster got y alone
+    # a forecaster whose fit takes no X cannot receive the covariates
+    with pytest.raises(ValueError, match=r"covariate column\(s\) \['x'\] besides "
+                                         r"the target 'y', but NaiveForecaster.fit "
+                                         r"takes no X"):
+        backtest(NaiveForecaster(), data, horizon=2, target="y")
+    backtest(NaiveForecaster(), data["y"], horizon=2)
+    assert all(f[3] <= 39 for f in fits())
 
 
 def test_the_lstm_forecaster_backtests_without_refit():
