@@ -42,7 +42,7 @@ import pandas as pd
 from sklstm._errors import InputError
 from sklstm.utils._time import regular_grid
 
-__all__ = ["InputError", "read_series", "regularise_index"]
+__all__ = ["InputError", "read_data", "read_series", "regularise_index"]
 
 
 def _one_line(text: object) -> str:
@@ -132,7 +132,8 @@ def _row_label(row: int) -> str:
     return f"line {int(row) + 2}"
 
 
-def _numeric_target(raw: pd.Series, name: str) -> pd.Series:
+def _numeric_target(raw: pd.Series, name: str, option: str = "--target"
+                    ) -> pd.Series:
     if pd.api.types.is_bool_dtype(raw.dtype):
         return raw.astype("float64")
     values = pd.to_numeric(raw, errors="coerce")
@@ -141,7 +142,7 @@ def _numeric_target(raw: pd.Series, name: str) -> pd.Series:
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
-            f"--target {name!r} must be numeric, but {_row_label(row)} "
+            f"{option} {name!r} must be numeric, but {_row_label(row)} "
             f"holds {str(raw.iloc[row])!r} ({int(bad.sum())} non-numeric cell(s) "
             "in all); fix or remove those cells (empty cells are allowed: they "
             "count as gaps)."
@@ -150,12 +151,12 @@ def _numeric_target(raw: pd.Series, name: str) -> pd.Series:
     if np.isinf(values).any():
         row = int(np.flatnonzero(np.isinf(values.to_numpy()))[0])
         raise InputError(
-            f"--target {name!r} holds an infinite value at "
+            f"{option} {name!r} holds an infinite value at "
             f"{_row_label(row)}; replace it with a number or leave the "
             "cell empty."
         )
     if values.isna().all():
-        raise InputError(f"--target {name!r} has no values: every cell is empty.")
+        raise InputError(f"{option} {name!r} has no values: every cell is empty.")
     return values
 
 
@@ -301,7 +302,8 @@ def _offset_text(offset: str) -> str:
     return offset if ":" in offset else f"{offset[:3]}:{offset[3:]}"
 
 
-def regularise_index(series: pd.Series, what: str = "--time") -> pd.Series:
+def regularise_index(series: pd.Series | pd.DataFrame, what: str = "--time"
+                     ) -> pd.Series | pd.DataFrame:
     """Put ``series`` on a regular time grid, missing steps becoming NaN gaps.
 
     A DatetimeIndex gets its ``freq``; when some steps are missing (a day
@@ -364,37 +366,64 @@ def read_series(path, target: str, time: str | None = None,
     InputError
         For every problem with the file, with a one-line message.
     """
+    return read_data(path, target, time, date_format)[0]
+
+
+def read_data(path, target: str, time: str | None = None,
+              date_format: str | None = None,
+              covariates: dict | None = None) -> tuple[pd.Series, pd.DataFrame]:
+    """The target series and covariate columns of a CSV file.
+
+    ``covariates`` maps each covariate column to the option that named it
+    (``{"law": "--future"}``), for the messages. The series is as
+    :func:`read_series` returns it; the covariates are on the same regular
+    grid, from the series' first row to the file's last row, so that rows
+    after the last target value (the future values of future-known
+    covariates) are kept.
+    """
     path = Path(path)
     notes: list[str] = []
     frame = _read_frame(path, notes)
     values = _numeric_target(_column(frame, target, "--target", path), target)
-    if time is not None:
-        if time == target:
+    covariates = dict(covariates or {})
+    columns = {}
+    for name, option in covariates.items():
+        if name == target:
             raise InputError(
-                f"--time and --target are both {time!r}; pass the time-stamp "
-                "column to --time."
+                f"{option} {name!r} is the --target column; a covariate must be "
+                "another column."
+            )
+        columns[name] = _numeric_target(_column(frame, name, option, path), name,
+                                        option)
+    if time is not None:
+        if time == target or time in covariates:
+            raise InputError(
+                f"--time {time!r} is also the --target or a covariate column; pass "
+                "the time-stamp column to --time."
             )
         index = _parse_times(_column(frame, time, "--time", path), time,
                              date_format, notes)
     else:
         index = _guess_time(frame, target, date_format, notes)
-    series = pd.Series(values.to_numpy(), index=index, name=target)
-    if series.index.has_duplicates:
-        dup = series.index[series.index.duplicated()][0]
-        count = int((series.index == dup).sum())
+    data = pd.DataFrame({target: values.to_numpy(),
+                         **{k: v.to_numpy() for k, v in columns.items()}},
+                        index=index)
+    if data.index.has_duplicates:
+        dup = data.index[data.index.duplicated()][0]
+        count = int((data.index == dup).sum())
         raise InputError(
-            f"--time {series.index.name!r} has duplicated timestamps ({dup} appears "
-            f"{count} times, {int(series.index.duplicated().sum())} repeats in all); "
+            f"--time {data.index.name!r} has duplicated timestamps ({dup} appears "
+            f"{count} times, {int(data.index.duplicated().sum())} repeats in all); "
             "keep one row per time step, e.g. df.groupby(time).mean()."
         )
-    if not series.index.is_monotonic_increasing:
-        series = series.sort_index()
-    if not isinstance(series.index, pd.RangeIndex):
-        series = regularise_index(series)
-    observed = np.flatnonzero(series.notna().to_numpy())
-    series = series.iloc[observed[0]: observed[-1] + 1]
+    if not data.index.is_monotonic_increasing:
+        data = data.sort_index()
+    if not isinstance(data.index, pd.RangeIndex):
+        data = regularise_index(data)
+    observed = np.flatnonzero(data[target].notna().to_numpy())
+    series = data[target].iloc[observed[0]: observed[-1] + 1]
     series.attrs["notes"] = notes
-    return series
+    return series, data[list(covariates)].iloc[observed[0]:]
 
 
 def _guess_time(frame: pd.DataFrame, target: str, date_format=None,

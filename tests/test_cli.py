@@ -363,3 +363,93 @@ def test_every_bundled_dataset_runs_quickly(tmp_path, capsys):
     assert "season: 48 (10 harmonics), 336 (10 harmonics)" in (
         tmp_path / "electricity" / "config.txt").read_text()
 
+
+
+# ------------------------------------------------------------ covariates
+def _promo_csv(tmp_path, n=80, ahead=6, missing_ahead=0):
+    """Monthly units that jump by 40 in promotion months; the promotion plan
+    runs ``ahead`` months past the last sale, its last ``missing_ahead``
+    months left empty."""
+    rng = np.random.default_rng(0)
+    t = np.arange(n + ahead)
+    promo = (t % 5 == 0).astype(float)
+    units = 100 + 0.2 * t + 40 * promo + rng.normal(0, 1, len(t))
+    frame = pd.DataFrame({
+        "date": pd.date_range("2010-01-01", periods=len(t), freq="MS")
+        .strftime("%Y-%m-%d"),
+        "units": units.round(2), "promo": promo,
+        "price": (5 + np.sin(t / 3)).round(3)})
+    frame.loc[n:, "units"] = np.nan
+    frame.loc[n:, "price"] = np.nan  # known only up to now
+    if missing_ahead:
+        frame.loc[len(t) - missing_ahead:, "promo"] = np.nan
+    path = tmp_path / "promo.csv"
+    frame.to_csv(path, index=False)
+    return path, promo[n:]
+
+
+def test_future_known_columns_are_read_from_the_rows_after_the_target(tmp_path,
+                                                                      capsys):
+    path, plan = _promo_csv(tmp_path)
+    out = tmp_path / "o"
+    status = main([*QUICK, "--csv", str(path), "--target", "units", "--future",
+                   "promo", "--features", "price", "--horizon", "6", "--out",
+                   str(out), "--no-plot"])
+    text = capsys.readouterr().out
+    assert status == 0, text
+    assert "promo.csv:units, 80 rows" in text
+    assert ("covariates: known in advance promo (a regression); known up to now "
+            "price (network inputs)") in text
+    future = pd.read_csv(out / "forecast.csv", index_col="time", parse_dates=True)
+    assert future.index[0] == pd.Timestamp("2016-09-01") and len(future) == 6
+    # the regression on the plan: promotion months are forecast ~40 higher
+    jump = future["forecast"][plan == 1].mean() - future["forecast"][plan == 0].mean()
+    assert 25 < jump < 55
+
+
+def test_a_future_column_without_enough_planned_rows_is_named(tmp_path, capsys):
+    path, _ = _promo_csv(tmp_path, missing_ahead=2)
+    status = main([*QUICK, "--csv", str(path), "--target", "units", "--future",
+                   "promo", "--horizon", "6", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err.strip()
+    assert status == 2 and len(err.splitlines()) == 1
+    assert err == ("sklstm: error: --future 'promo' has values for 4 of the 6 "
+                   "forecast steps after the last --target value (2016-08-01); it "
+                   "lacks 2017-01-01 .. 2017-02-01. Add those rows to the file with "
+                   "the column's planned values (the target left empty), or lower "
+                   "--horizon.")
+    assert not (tmp_path / "o").exists()
+
+
+def test_calendar_terms_are_generated_from_the_dates(tmp_path, capsys):
+    n = 140
+    t = np.arange(n)
+    weekend = (pd.date_range("2021-03-01", periods=n, freq="D").day_of_week >= 5)
+    frame = pd.DataFrame({
+        "day": pd.date_range("2021-03-01", periods=n, freq="D").strftime("%Y-%m-%d"),
+        "visits": 200 + 0.1 * t - 60 * weekend})
+    path = tmp_path / "visits.csv"
+    frame.to_csv(path, index=False)
+    status = main([*QUICK, "--csv", str(path), "--target", "visits", "--calendar",
+                   "--no-season", "--out", str(tmp_path / "o"), "--no-plot"])
+    text = capsys.readouterr().out
+    assert status == 0, text
+    assert re.search(r"covariates: known in advance \d+ calendar terms \(month, "
+                     r"dayofweek\)", text)
+    future = pd.read_csv(tmp_path / "o" / "forecast.csv", index_col="time",
+                         parse_dates=True)
+    ends = future.index.day_of_week >= 5
+    # no season given: the weekly dip comes from the day-of-week terms
+    assert future["forecast"][~ends].mean() - future["forecast"][ends].mean() > 40
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--future", "promo"], "--features and --future name columns of a --csv"),
+    (["--csv", "x.csv", "--target", "y", "--future", "a", "--features", "a"],
+     r"column\(s\) \['a'\] are in both --features and --future"),
+    (["--csv", "x.csv", "--target", "y", "--future", "a", "a"],
+     r"--future names \['a'\] more than once"),
+])
+def test_bad_covariate_options(argv, message, capsys):
+    assert main(argv) == 2
+    assert re.search(message, capsys.readouterr().err)

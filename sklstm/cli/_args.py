@@ -53,6 +53,22 @@ def build_parser() -> argparse.ArgumentParser:
         "inferred; where day and month could swap, the reading with a regular "
         "step, else day first for dotted dates and month first for the rest)",
     )
+    data.add_argument(
+        "--features", nargs="+", metavar="COL", default=[],
+        help="CSV columns known only up to now (past covariates): the networks "
+        "read their recent values beside the target's",
+    )
+    data.add_argument(
+        "--future", nargs="+", metavar="COL", default=[],
+        help="CSV columns known in advance (a price plan, a law, promotions): "
+        "their values for the forecast are read from the rows after the last "
+        "target value, one per step of --horizon",
+    )
+    data.add_argument(
+        "--calendar", action="store_true",
+        help="add calendar terms generated from the time stamps (month, day of "
+        "week, hour, as the time step allows), known in advance",
+    )
     model = parser.add_argument_group("forecast")
     model.add_argument(
         "--horizon", type=int, metavar="H",
@@ -123,3 +139,17 @@ def check_options(args) -> None:
             raise UsageError("--csv needs --target COL, the column to forecast.")
     elif args.target or args.time or getattr(args, "date_format", None):
         raise UsageError("--target and --time go with --csv, as does --date-format.")
+    features = list(getattr(args, "features", []) or [])
+    future = list(getattr(args, "future", []) or [])
+    if (features or future) and args.csv is None:
+        raise UsageError("--features and --future name columns of a --csv file.")
+    both = sorted(set(features) & set(future))
+    if both:
+        raise UsageError(
+            f"column(s) {both} are in both --features and --future; a covariate "
+            "is either known in advance (--future) or not (--features)."
+        )
+    for option, names in (("--features", features), ("--future", future)):
+        repeated = sorted({c for c in names if names.count(c) > 1})
+        if repeated:
+            raise UsageError(f"{option} names {repeated} more than once.")

@@ -23,7 +23,7 @@ from sklstm.cli._report import (
     write,
 )
 
-__all__ = ["coverage_line", "forecaster", "run"]
+__all__ = ["covariate_text", "coverage_line", "forecaster", "run"]
 
 
 def forecaster(problem: Problem, args, n_jobs: int):
@@ -37,7 +37,7 @@ def forecaster(problem: Problem, args, n_jobs: int):
                   batch_size=256)
     return LSTMForecaster(
         horizon=problem.horizon, season=season, lookback=args.lookback or "auto",
-        n_jobs=n_jobs, random_state=args.seed, **kw,
+        future=list(problem.future), n_jobs=n_jobs, random_state=args.seed, **kw,
     )
 
 
@@ -63,9 +63,13 @@ def run(args) -> int:
     notes: list = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        final = forecaster(problem, args, n_jobs).fit(series)
+        covariates = problem.covariates
+        final = forecaster(problem, args, n_jobs).fit(
+            series, X=None if covariates is None else covariates.loc[series.index])
         for line in final.config_.lines():
             print(f"  {line}")
+        if covariates is not None:
+            print(f"  covariates: {covariate_text(problem)}")
         print(f"trained {len(final.members_)} network(s) on all rows, {n_jobs} "
               f"process(es) ({time.perf_counter() - started:.0f} s)", flush=True)
         # the backtest's workers run in parallel, one network at a time each
@@ -93,7 +97,8 @@ def run(args) -> int:
     print(coverage_line(covered, holdout.n_calibration))
     print()
 
-    future = final_intervals(holdout, final.predict(), series)
+    future = final_intervals(holdout, final.predict(X=problem.future_rows()),
+                             series)
 
     written = write(out, future, holdout.frame, metrics, str(final.config_))
     if not args.no_plot:
@@ -111,6 +116,29 @@ def run(args) -> int:
     if not np.isfinite(future["forecast"].to_numpy()).all():  # pragma: no cover
         raise RuntimeError("the forecast holds non-finite values")
     return 0
+
+
+def covariate_text(problem: Problem) -> str:
+    """Which covariates the forecaster takes, and how.
+
+    >>> p = Problem(pd.Series([1.0]), "x", 1, future=("law",),
+    ...             covariates=pd.DataFrame({"law": [0.0], "front": [1.0]}))
+    >>> covariate_text(p)
+    'known in advance law (a regression); known up to now front (network inputs)'
+    """
+    parts = []
+    if problem.future:
+        named = [str(c) for c in problem.future if c not in problem.calendar]
+        if problem.calendar:
+            kinds = list(dict.fromkeys(str(c).rsplit("_", 1)[0]
+                                       for c in problem.calendar))
+            named.append(f"{len(problem.calendar)} calendar terms "
+                         f"({', '.join(kinds)})")
+        parts.append(f"known in advance {', '.join(named)} (a regression)")
+    if problem.past:
+        parts.append(f"known up to now {', '.join(map(str, problem.past))} "
+                     "(network inputs)")
+    return "; ".join(parts)
 
 
 def coverage_line(covered: dict, n_calibration: int) -> str:

@@ -169,8 +169,10 @@ def run_holdout(problem, model, args, n_jobs: int, notes: list) -> Holdout:
     print(f"backtesting the forecaster: {n_windows} held-out origin(s), {step} "
           f"row(s) apart, after {n_cal} calibration origin(s); "
           f"{sum(refit)} fits ...", flush=True)
-    frame = backtest(model, series, h, n_windows=total, step=step, refit=refit,
-                     n_jobs=n_jobs)
+    covariates = {} if problem.covariates is None else dict(
+        target=problem.target, future=list(problem.future) or None)
+    frame = backtest(model, problem.data(), h, n_windows=total, step=step,
+                     refit=refit, n_jobs=n_jobs, **covariates)
     positions = series.index.get_indexer(frame["origin"].unique())
     forecasts = frame["forecast"].to_numpy().reshape(total, h)
     actuals = frame["actual"].to_numpy().reshape(total, h)
