@@ -131,10 +131,30 @@ def f_naive_lstm(case: S.Case, seed: int, params: dict) -> np.ndarray:
     return _direct(case, model, lookback)
 
 
+def rolling_covariates(train: pd.Series, season: int) -> pd.DataFrame:
+    """Causal window statistics and indicators of the target (the ``rolling``
+    variant): its mean and std over a season (at least 4 steps), RSI and the
+    MACD histogram. Past-only covariates: known up to the last row."""
+    from sklstm.preprocessing import RollingFeatures
+
+    window = max(int(season), 4)
+    frame = _filled(train).to_frame()
+    features = RollingFeatures(window, stats=("mean", "std"),
+                               indicators=("rsi", "macd")).set_output(
+                                   transform="pandas")
+    out = features.fit_transform(frame)
+    # the MACD line and its signal drift with the level; their difference
+    # (the histogram) does not
+    keep = [c for c in out.columns if c != frame.columns[0]
+            and not c.endswith(("_macd", "_macd_signal"))]
+    return out[keep]
+
+
 def f_sklstm(case: S.Case, seed: int, params: dict) -> np.ndarray:
     from sklstm import LSTMForecaster
     from sklstm.forecasting import _config
 
+    rolling = bool(params.pop("rolling", False))
     knobs = {k.split(".", 1)[1]: params.pop(k)
              for k in [k for k in params if k.startswith("config.")]}
     saved = {k: getattr(_config, k) for k in knobs}
@@ -143,6 +163,10 @@ def f_sklstm(case: S.Case, seed: int, params: dict) -> np.ndarray:
             setattr(_config, key, value)
         model = LSTMForecaster(horizon=case.horizon, random_state=seed, n_jobs=1,
                                **params)
+        if rolling:  # technical indicators as past-only covariates
+            X = rolling_covariates(case.train, case.season)
+            return model.set_params(future=None).fit(case.train, X=X).predict(
+                ).to_numpy()
         return model.fit(case.train).predict().to_numpy()
     finally:  # workers are reused: leave the rules as they were
         for key, value in saved.items():
