@@ -204,3 +204,22 @@ def test_worker_environment_pins_native_thread_pools(client):
     reports = client.run(probe)
     assert len(reports) == 2
     assert set(reports.values()) == {("1", "1", 1)}, reports
+
+
+def test_many_local_forecasters_on_the_cluster(client, one_torch_thread):
+    import pandas as pd
+
+    from sklstm import LSTMForecaster
+    from sklstm.forecasting import PerSeriesForecaster
+
+    t = np.arange(40)
+    index = pd.MultiIndex.from_product(
+        [["a", "b", "c"], pd.date_range("2010-01", periods=40, freq="MS")])
+    y = pd.Series(np.concatenate([k * 50 + t + np.sin(t) for k in range(3)]),
+                  index=index, name="y")
+    forecaster = LSTMForecaster(horizon=3, n_members=1, hidden_size=4,
+                                max_epochs=2)
+    serial = PerSeriesForecaster(forecaster).fit(y).predict()
+    with joblib.parallel_config(backend="dask"):
+        on_cluster = PerSeriesForecaster(forecaster, n_jobs=-1).fit(y).predict()
+    np.testing.assert_allclose(on_cluster.to_numpy(), serial.to_numpy(), rtol=1e-5)

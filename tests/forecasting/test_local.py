@@ -1,0 +1,65 @@
+"""PerSeriesForecaster: one forecaster per series of a panel, in parallel."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import TINY_FORECASTER
+
+from sklstm import LSTMForecaster
+from sklstm.forecasting import PerSeriesForecaster
+from sklstm.forecasting._local import split_panel
+
+
+def panel(lengths=(40, 52, 30), seed=0):
+    """Monthly series of different lengths, starts and levels."""
+    rng = np.random.default_rng(seed)
+    parts = []
+    for k, n in enumerate(lengths):
+        t = np.arange(n)
+        index = pd.date_range(f"{2000 + k}-01-01", periods=n, freq="MS")
+        values = 100 * (k + 1) + t + 10 * np.sin(2 * np.pi * t / 12) \
+            + rng.normal(0, 1, n)
+        parts.append(pd.Series(values, index=index))
+    return pd.concat(parts, keys=["a", "b", "c"], names=["shop", "month"]).rename(
+        "sales")
+
+
+def test_each_series_gets_the_forecast_of_a_fit_on_it_alone():
+    y = panel()
+    model = PerSeriesForecaster(LSTMForecaster(horizon=4, **TINY_FORECASTER)).fit(y)
+    fc = model.predict()
+    assert fc.index.names == ["shop", "month"] and fc.name == "sales"
+    assert list(model.forecasters_) == ["a", "b", "c"]
+    for key, series in split_panel(y):
+        alone = LSTMForecaster(horizon=4, **TINY_FORECASTER).fit(series).predict()
+        pd.testing.assert_series_equal(fc.loc[key], alone, check_names=False,
+                                       check_freq=False)
+    # each series continues from its own end
+    assert fc.loc["c"].index[0] == pd.Timestamp("2004-07-01")
+    assert len(model.predict(2)) == 6
+
+
+def test_parallel_fits_give_the_same_forecasts():
+    y = panel()
+    forecaster = LSTMForecaster(horizon=3, **TINY_FORECASTER)
+    serial = PerSeriesForecaster(forecaster).fit(y).predict()
+    parallel = PerSeriesForecaster(forecaster, n_jobs=2).fit(y).predict()
+    np.testing.assert_allclose(parallel.to_numpy(), serial.to_numpy(), rtol=1e-5)
+
+
+def test_a_bad_panel_or_series_is_named():
+    y = panel()
+    with pytest.raises(ValueError, match="y must be a panel"):
+        PerSeriesForecaster(LSTMForecaster()).fit(y.droplevel(0))
+    ids = y.index.get_level_values(0).to_numpy(dtype=object)
+    ids[5] = np.nan
+    broken = y.set_axis(pd.MultiIndex.from_arrays(
+        [ids, y.index.get_level_values(1)]))
+    with pytest.raises(ValueError, match=r"series id is missing \(NaN\) at row 5"):
+        PerSeriesForecaster(LSTMForecaster()).fit(broken)
+    short = pd.concat([y, pd.Series(
+        np.arange(8.0), index=pd.MultiIndex.from_product(
+            [["d"], pd.date_range("2001-01-01", periods=8, freq="MS")]))])
+    with pytest.raises(ValueError, match=r"series 'd': LSTMForecaster.fit: the "
+                                         r"series has 8 rows"):
+        PerSeriesForecaster(LSTMForecaster(horizon=2, **TINY_FORECASTER)).fit(short)
