@@ -4,7 +4,9 @@ The windows are a strided view of one float32 array: ``lookback`` rows per
 window, no copy per window. A batch is one fancy index into that view, so each
 batch costs a single gather instead of ``batch_size`` item lookups and a
 collation, which is what a ``torch.utils.data.DataLoader`` over single items
-does.
+does. A panel (many series) keeps the same one view over all its rows and
+uses only the positions of the windows that lie inside one series, so its
+memory grows with rows times features, not with windows times ``lookback``.
 """
 
 from __future__ import annotations
@@ -67,7 +69,8 @@ def row_windows(values: np.ndarray, lookback: int, n_history: int = 0) -> np.nda
 
 
 def window_weights(sample_weight, n_rows: int, first: int, owner: str = "fit",
-                   unit: str = "row", lookback: int | None = None):
+                   unit: str = "row", lookback: int | None = None,
+                   positions: np.ndarray | None = None):
     """Each window's weight: the weight of the row it ends at.
 
     ``sample_weight`` holds one weight per input row (``n_rows`` of them); the
@@ -75,6 +78,11 @@ def window_weights(sample_weight, n_rows: int, first: int, owner: str = "fit",
     for rows, 0 for ready windows) gets ``sample_weight[first + j]``. Rows
     before ``first`` end no full window, so their weights are unused. The
     weights must be finite, non-negative and not all zero.
+
+    With ``positions`` (a panel: the windows that lie inside one series, see
+    :func:`~sklstm.neural._panel.panel_window_starts`) only those windows
+    count, so the weights of each series' first ``lookback - 1`` rows are
+    unused.
 
     Returns None when there are no weights or when every window has the same
     weight: the fit is then exactly the unweighted one.
@@ -92,6 +100,8 @@ def window_weights(sample_weight, n_rows: int, first: int, owner: str = "fit",
         What one weight belongs to, for the messages.
     lookback : int or None
         For the message when only rows that end no window have weight.
+    positions : ndarray of int or None
+        The windows that exist, when not all do (a panel).
 
     Returns
     -------
@@ -145,13 +155,16 @@ def window_weights(sample_weight, n_rows: int, first: int, owner: str = "fit",
             "be positive."
         )
     weights = w[first:]
-    if not weights.any():
+    used = weights if positions is None else weights[positions]
+    if not used.any():
+        rows = (f"rows {first} on" if positions is None
+                else f"each series' rows from its {first + 1}-th on")
         raise ValueError(
             f"{owner}: sample_weight is zero at every row that ends a window "
-            f"(rows {first} on, with lookback={lookback}); at least one of them "
+            f"({rows}, with lookback={lookback}); at least one of them "
             "must be positive."
         )
-    if (weights == weights[0]).all():
+    if (used == used[0]).all():
         return None
     return weights
 
@@ -175,6 +188,10 @@ class WindowDataset(torch.utils.data.Dataset):
         One weight per window, used as given (the caller scales them). With
         weights, the X of a batch is the dict ``{"X": windows,
         "sample_weight": weights}``, as skorch's FAQ passes sample weights.
+    series : ndarray of shape (n_windows,), int64, or None
+        Each window's series (a panel with an id embedding), as the position
+        of its id among the fit ids. With it, the X of a batch is a dict with
+        the key ``"series"`` too, passed on to the module's ``forward``.
 
     Examples
     --------
@@ -183,13 +200,20 @@ class WindowDataset(torch.utils.data.Dataset):
     >>> X, y = ds[np.array([2, 0])]
     >>> len(ds), tuple(X.shape), tuple(y.shape)
     (3, (2, 2, 2), (2, 1))
+
+    Windows of a panel with the series they belong to:
+
+    >>> ds = WindowDataset(w, series=np.array([0, 0, 0, 1, 1]))
+    >>> sorted(ds[np.array([4])][0]), ds[np.array([4])][0]["series"].tolist()
+    (['X', 'series'], [1])
     """
 
-    def __init__(self, windows, y=None, positions=None, weights=None):
+    def __init__(self, windows, y=None, positions=None, weights=None, series=None):
         self.windows = windows
         self.y = y
         self.positions = np.arange(len(windows)) if positions is None else positions
         self.weights = weights
+        self.series = series
 
     def __len__(self) -> int:
         return len(self.positions)
@@ -197,8 +221,12 @@ class WindowDataset(torch.utils.data.Dataset):
     def __getitem__(self, idx):
         pos = self.positions[idx]
         X = torch.from_numpy(np.ascontiguousarray(self.windows[pos]))
+        if self.series is not None:
+            X = {"X": X, "series": torch.from_numpy(self.series[pos])}
         if self.weights is not None:
-            X = {"X": X, "sample_weight": torch.from_numpy(self.weights[pos])}
+            weights = torch.from_numpy(self.weights[pos])
+            X = ({**X, "sample_weight": weights} if isinstance(X, dict)
+                 else {"X": X, "sample_weight": weights})
         if self.y is None:
             return X, None
         return X, torch.from_numpy(np.ascontiguousarray(self.y[pos]))

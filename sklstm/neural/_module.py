@@ -1,5 +1,6 @@
-"""The torch module: a stack of ``nn.LSTM`` layers, a linear head, and an
-optional linear "highway" from the window's first column to the outputs;
+"""The torch module: a stack of ``nn.LSTM`` layers, a linear head, an
+optional linear "highway" from the window's first column to the outputs and
+an optional learned embedding of the series id (a panel);
 and the pinball loss that trains several quantiles per target.
 
 Plain PyTorch, no scikit-learn: skorch builds it from the parameters that
@@ -52,6 +53,14 @@ class LSTMNet(nn.Module):
     highway : int, default=0
         Window steps of the first column the linear highway reads; 0 turns
         it off. At most the window length (``lookback``).
+    n_series : int, default=0
+        Series the id embedding knows (codes ``0 .. n_series - 1``); only with
+        ``embedding_dim > 0``.
+    embedding_dim : int, default=0
+        Size of a learned vector per series (``nn.Embedding``), appended to
+        the features of every time step of that series' windows, so the
+        LSTM's dynamics, not only its output, can depend on the series.
+        ``forward`` then needs ``series``, each window's code. 0 turns it off.
 
     Examples
     --------
@@ -61,6 +70,9 @@ class LSTMNet(nn.Module):
     torch.Size([5, 2])
     >>> LSTMNet(n_features=1, n_outputs=4, hidden_size=8, highway=6).highway
     Linear(in_features=6, out_features=4, bias=False)
+    >>> net = LSTMNet(n_features=3, hidden_size=8, n_series=5, embedding_dim=2)
+    >>> net(torch.zeros(4, 10, 3), series=torch.tensor([0, 1, 4, 4])).shape
+    torch.Size([4, 1])
     """
 
     def __init__(
@@ -73,14 +85,23 @@ class LSTMNet(nn.Module):
         bidirectional: bool = False,
         output_activation: str | None = None,
         highway: int = 0,
+        n_series: int = 0,
+        embedding_dim: int = 0,
     ):
         super().__init__()
         # torch takes Python numbers only: a grid over np.arange gives numpy ones
         n_features, n_outputs, hidden_size, num_layers = (
             int(n_features), int(n_outputs), int(hidden_size), int(num_layers))
         dropout, bidirectional = float(dropout), bool(bidirectional)
+        n_series, embedding_dim = int(n_series), int(embedding_dim)
+        if embedding_dim and n_series < 1:
+            raise ValueError(
+                f"LSTMNet: embedding_dim={embedding_dim} embeds series ids, but "
+                f"n_series={n_series}; pass the number of series (>= 1), or "
+                "embedding_dim=0."
+            )
         self.lstm = nn.LSTM(
-            input_size=n_features,
+            input_size=n_features + embedding_dim,
             hidden_size=hidden_size,
             num_layers=num_layers,
             batch_first=True,
@@ -101,9 +122,26 @@ class LSTMNet(nn.Module):
             # start from the LSTM alone: a random linear map of the inputs
             # would add noise that few training steps cannot remove
             nn.init.zeros_(self.highway.weight)
+        # made last, so that a net without one draws the same initial weights
+        self.embedding = (
+            nn.Embedding(n_series, embedding_dim) if embedding_dim else None
+        )
 
-    def forward(self, X: torch.Tensor) -> torch.Tensor:
-        _, (h, _) = self.lstm(X)
+    def forward(self, X: torch.Tensor,
+                series: torch.Tensor | None = None) -> torch.Tensor:
+        inputs = X
+        # getattr: a net pickled before the embedding existed has no attribute
+        if getattr(self, "embedding", None) is not None:
+            if series is None:
+                raise ValueError(
+                    "LSTMNet.forward: the net embeds series ids "
+                    f"({self.embedding}), but no series codes came with the "
+                    "windows; pass series=, one code per window."
+                )
+            vectors = self.embedding(series.long())  # (batch, embedding_dim)
+            steps = vectors[:, None, :].expand(-1, X.shape[1], -1)
+            inputs = torch.cat((X, steps.to(X.dtype)), dim=2)
+        _, (h, _) = self.lstm(inputs)
         # h: (num_layers * n_directions, batch, hidden); the last layer's states
         # are the last one (forward) or two (forward, backward) entries.
         last = torch.cat((h[-2], h[-1]), dim=1) if self.bidirectional else h[-1]

@@ -35,6 +35,16 @@ from sklstm.neural._data import (
     window_weights,
 )
 from sklstm.neural._module import LSTMNet, PinballLoss
+from sklstm.neural._panel import (
+    is_panel,
+    panel_layout,
+    panel_row_windows,
+    panel_scale_parameters,
+    panel_window_starts,
+    record_panel_history,
+    series_label,
+    short_series,
+)
 from sklstm.neural._printing import PlainPrintLog
 from sklstm.neural._quantiles import (
     check_lower_bound,
@@ -152,7 +162,8 @@ class _WindowNet(NeuralNetRegressor):
     A weighted batch has the X ``{"X": windows, "sample_weight": weights}``
     (see :class:`WindowDataset`); the module gets the windows, and the loss is
     the mean of the unreduced criterion times the weights (the criterion is
-    built with ``reduction="none"`` for a weighted fit).
+    built with ``reduction="none"`` for a weighted fit). A batch of a panel
+    with an id embedding also has ``"series"``, which goes to the module.
     """
 
     def __init__(self, module, *args, l1=0.0, **kwargs):
@@ -160,12 +171,15 @@ class _WindowNet(NeuralNetRegressor):
         self.l1 = l1
 
     def infer(self, x, **fit_params):
-        if isinstance(x, Mapping):  # weighted windows
-            x = x["X"]
+        if isinstance(x, Mapping):  # weighted windows, or windows of a panel
+            x = {k: v for k, v in x.items() if k != "sample_weight"}
+            if len(x) == 1:
+                x = x["X"]
         return super().infer(x, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        if isinstance(X, Mapping):  # weighted windows, unreduced criterion
+        if isinstance(X, Mapping) and "sample_weight" in X:
+            # weighted windows, unreduced criterion
             weight = to_tensor(X["sample_weight"], device=self.device)
             loss = self.criterion_(y_pred, to_tensor(y_true, device=self.device))
             loss = (loss * weight[:, None]).mean()
@@ -227,6 +241,30 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
     continues the fit index (a ``TimeSeriesSplit`` test fold of a
     DataFrame), the first windows are completed with those rows instead of
     padding.
+    **Panels (many series, one global model).** X may be a panel: a
+    DataFrame indexed by a 2-level MultiIndex ``(series id, time)``, each
+    series' rows together and in time order (``X.sort_index()``), with y on
+    the same rows (``make_supervised`` of each series, concatenated). One
+    network is trained on the windows of all series; a window never spans
+    two series (the windows are the same strided view over all rows, of
+    which only those inside one series are used, so memory grows with rows
+    times features), and each shuffled batch mixes windows of all series.
+    Every series needs at least ``lookback`` rows at fit. Validation holds
+    out the last ``validation_fraction`` of each series' windows. With
+    ``scale_target`` y is scaled per series (each series' own offset and
+    scale over its window-ending rows, a local scaler) and predictions are
+    unscaled per series; X is used as given, as for one series, so scale it
+    per series beforehand if levels differ widely. ``id_embedding=d`` learns
+    a vector of size ``d`` per series, appended to each time step's input.
+    ``predict`` on a panel gives one prediction per row; the first rows of
+    each series are completed with that series' remembered fit rows when its
+    time index continues the fit one, else edge padded within the series.
+    A model that keeps per-series state (``scale_target`` or
+    ``id_embedding``) refuses series it did not see at fit; without either,
+    the model is purely global and predicts new series too. The steps before
+    it in a pipeline must keep the DataFrame and its index
+    (``set_output(transform="pandas")``): a plain array carries no series
+    ids and is taken as one series.
     **Validation** is time-ordered: the last ``validation_fraction`` of the
     training windows, never a random split. Early stopping watches its loss
     (the training loss when there is no validation part) and restores the
@@ -271,6 +309,10 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         Add a linear map of the last ``highway`` values of X's first column
         in each window to the output (LSTNet's autoregressive highway; see
         :class:`LSTMNet`). 0 turns it off; at most ``lookback``.
+    id_embedding : int, default=0
+        Only for a panel: the size of a learned embedding of the series id,
+        appended to the features of every time step (see **Panels** above).
+        0 turns it off; at most 4096, as ``hidden_size``.
     loss : {"mse", "mae", "huber", "quantile"}, default="mse"
         Training loss on the scaled target: squared error, absolute error,
         Huber (squared within one scaled unit, absolute beyond), or the
@@ -344,13 +386,21 @@ default="adam"
         Why training ended.
     n_epochs_ : int
         Epochs run.
-    history_ : History or None
+    history_ : History, tuple of History, or None
         The last ``lookback - 1`` fit rows, used when predict continues the
         fit index (the transformers keep theirs under the same name); None
-        after a fit on windows. The epochs' log is skorch's
-        ``net_.history``, summarised in ``loss_history_``.
-    target_offset_, target_scale_ : ndarray of shape (n_outputs,)
-        ``y`` is trained as ``(y - target_offset_) / target_scale_``.
+        after a fit on windows; after a fit on a panel, one per series, in the
+        order of ``series_ids_`` (None for a series without a regular time
+        index). The epochs' log is skorch's ``net_.history``, summarised in
+        ``loss_history_``.
+    target_offset_, target_scale_ : ndarray of shape (n_outputs,) or \
+(n_series, n_outputs)
+        ``y`` is trained as ``(y - target_offset_) / target_scale_``; after a
+        fit on a panel with ``scale_target``, one row per series (the order
+        of ``series_ids_``).
+    series_ids_ : ndarray of shape (n_series,), object
+        The ids of the series of a panel, in the order of the fit rows. Only
+        after a fit on a panel.
     quantiles_ : ndarray of shape (n_quantiles,)
         The sorted levels, the order of ``predict_quantiles``' last axis.
         Only with ``loss="quantile"``.
@@ -391,6 +441,24 @@ default="adam"
     True
     >>> np.allclose(model.predict(X), bands[:, 1])
     True
+
+    One network across a panel of two series on very different levels, with
+    a learned id embedding; the target is scaled per series:
+
+    >>> import pandas as pd
+    >>> index = pd.MultiIndex.from_product([["a", "b"], range(150)],
+    ...                                    names=["id", "t"])
+    >>> level = np.repeat([10.0, 1000.0], 150)
+    >>> wave = np.sin(2 * np.pi * np.tile(np.arange(150.0), 2) / 25)
+    >>> X = pd.DataFrame({"x": wave}, index=index)
+    >>> y = pd.Series(level * (1 + 0.1 * np.roll(wave, -1)), index=index)
+    >>> model = LSTMRegressor(lookback=12, hidden_size=8, max_epochs=3,
+    ...                       id_embedding=2, n_threads=1, random_state=0)
+    >>> model.fit(X, y).series_ids_.tolist(), model.target_offset_.shape
+    (['a', 'b'], (2, 1))
+    >>> pred = model.predict(X)
+    >>> pred.shape, bool(abs(pred[:150].mean() - 10) < 2)
+    ((300,), True)
     """
 
     _parameter_constraints: dict = {
@@ -401,6 +469,8 @@ default="adam"
         "bidirectional": ["boolean"],
         "output_activation": [StrOptions({"relu", "softplus"}), None],
         "highway": [Interval(Integral, 0, None, closed="left")],
+        # as wide as an LSTM layer at most: it widens every time step's input
+        "id_embedding": [Interval(Integral, 0, MAX_HIDDEN_SIZE, closed="both")],
         "loss": [StrOptions(set(LOSSES))],
         "quantiles": ["array-like", None],
         "optimizer": [StrOptions(set(OPTIMIZERS)), callable],
@@ -431,6 +501,7 @@ default="adam"
         bidirectional: bool = False,
         output_activation: str | None = None,
         highway: int = 0,
+        id_embedding: int = 0,
         loss: str = "mse",
         quantiles: ArrayLike | None = None,
         optimizer: str | type = "adam",
@@ -457,6 +528,7 @@ default="adam"
         self.bidirectional = bidirectional
         self.output_activation = output_activation
         self.highway = highway
+        self.id_embedding = id_embedding
         self.loss = loss
         self.quantiles = quantiles
         self.optimizer = optimizer
@@ -486,14 +558,18 @@ default="adam"
         ----------
         X : array-like of shape (n_samples, n_features), or ndarray of shape \
 (n_samples, lookback, n_features)
-            Consecutive rows, oldest first; or ready windows.
+            Consecutive rows, oldest first; or ready windows; or a panel, a
+            DataFrame indexed by ``(series id, time)`` (see **Panels**).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            ``y[i]`` is the target of the window ending at row ``i``.
+            ``y[i]`` is the target of the window ending at row ``i``. For a
+            panel, a Series or DataFrame on X's index, or an array in its
+            row order.
         sample_weight : array-like of shape (n_samples,) or None, default=None
             One weight per row (per window for 3-D X): finite, >= 0, not all
             zero. The window ending at row ``i`` is weighted by
             ``sample_weight[i]``, so the weights of the first ``lookback - 1``
-            rows, which end no full window, are unused. The windows' weights
+            rows (of each series, for a panel), which end no full window, are
+            unused. The windows' weights
             are split with them into the training and validation parts, each
             part's scaled to mean 1, and each batch's loss is the mean of the
             per-window losses times those weights: ``train_loss`` and
@@ -533,17 +609,22 @@ default="adam"
                 f"has (lookback={self.lookback}); use highway <= lookback."
             )
         levels = self._check_quantile_loss(owner)
-        windows, y = self._fit_windows(X, y, owner)
-        weights = self._window_weights(sample_weight, len(windows), owner)
-        targets = self._scale_target(y)
+        windows, y, layout = self._fit_windows(X, y, owner)
+        positions = (None if layout is None
+                     else panel_window_starts(layout, self.lookback))
+        weights = self._window_weights(sample_weight, len(windows), owner,
+                                       positions)
+        targets = self._scale_target(y, layout)
         rng = check_random_state(self.random_state)
         torch_seed = int(rng.randint(np.iinfo(np.int32).max))
         shuffle_rng = np.random.RandomState(rng.randint(np.iinfo(np.int32).max))
-        train, valid = self._split(windows, targets, weights, owner)
+        train, valid = self._split(windows, targets, weights, owner, layout,
+                                   positions)
         monitor = "train_loss" if valid is None else "valid_loss"
         net = self._build_net(windows.shape[2], valid, monitor, shuffle_rng, owner,
                               extra_callbacks, weighted=weights is not None,
-                              levels=levels)
+                              levels=levels,
+                              n_series=0 if layout is None else len(layout.ids))
         self.net_ = self._train(net, train, torch_seed)
         self.__dict__.pop("quantiles_", None)
         if levels is not None:
@@ -571,15 +652,28 @@ default="adam"
         return None
 
     def _fit_windows(self, X, y, owner):
-        """The training windows and their targets; remembers the fit history.
+        """The training windows, their targets, and a panel's layout (or None);
+        remembers the fit history.
 
         3-D input is taken as ready windows; rows give one window per full
-        ``lookback`` rows, and the target of the window ending at each row.
+        ``lookback`` rows, and the target of the window ending at each row. A
+        panel gives the view over all its rows and all of y: the windows that
+        lie inside one series are picked by :func:`panel_window_starts`.
         """
+        self.__dict__.pop("series_ids_", None)
+        if is_panel(X):
+            return self._fit_panel_windows(X, y, owner)
+        if self.id_embedding:
+            raise ValueError(
+                f"{owner}: id_embedding={self.id_embedding} embeds the series ids "
+                "of a panel, but X is not a panel (a DataFrame indexed by a "
+                "2-level MultiIndex (series id, time)); pass a panel, or set "
+                "id_embedding=0."
+            )
         if getattr(X, "ndim", None) == 3:
             windows, y = self._validate_windows(X, y, reset=True, method="fit")
             self.history_ = None
-            return windows, y
+            return windows, y, None
         values, index, y = check_numeric_input(
             self, X, reset=True, method="fit", allow_nan=False, y=y,
             multi_output=True, y_numeric=True,
@@ -594,30 +688,61 @@ default="adam"
         self.history_ = record_history(values, index, self.lookback - 1)
         self.input_ndim_ = 2
         windows = sliding_windows(values.astype(np.float32), self.lookback)
-        return windows, y[self.lookback - 1 :]
+        return windows, y[self.lookback - 1 :], None
 
-    def _window_weights(self, sample_weight, n_windows, owner):
+    def _fit_panel_windows(self, X, y, owner):
+        """:meth:`_fit_windows` for a panel: one view over all rows, all of y."""
+        layout = panel_layout(X.index, owner)
+        if isinstance(y, (pd.Series, pd.DataFrame)) and not y.index.equals(X.index):
+            raise ValueError(
+                f"{owner}: X is a panel but y's index is not X's: y must hold "
+                "the targets of X's rows, on the same (series id, time) index "
+                "in the same order; align it with y = y.reindex(X.index)."
+            )
+        values, _, y = check_numeric_input(
+            self, X, reset=True, method="fit", allow_nan=False, y=y,
+            multi_output=True, y_numeric=True,
+        )
+        short_series(layout, self.lookback, owner)
+        self.history_ = record_panel_history(values, layout, self.lookback - 1)
+        self.input_ndim_ = 2
+        self.series_ids_ = layout.ids
+        windows = sliding_windows(values.astype(np.float32), self.lookback)
+        return windows, y, layout
+
+    def _window_weights(self, sample_weight, n_windows, owner, positions=None):
         """Each training window's weight (see :func:`window_weights`), or None."""
         if self.input_ndim_ == 3:
             return window_weights(sample_weight, n_windows, 0, owner, unit="window")
         first = self.lookback - 1
         return window_weights(sample_weight, n_windows + first, first, owner,
-                              lookback=self.lookback)
+                              lookback=self.lookback, positions=positions)
 
-    def _scale_target(self, y):
-        """``y`` as float32 rows of ``(y - target_offset_) / target_scale_``."""
+    def _scale_target(self, y, layout=None):
+        """``y`` as float32 rows of ``(y - target_offset_) / target_scale_``.
+
+        For a panel, ``y`` holds every row, the scale is per series when
+        ``scale_target``, and the result is aligned with the windows of the
+        view over all rows (the row each window ends at).
+        """
         y2 = y.reshape(len(y), -1)
         self.n_outputs_ = y2.shape[1]
         self.y_ndim_ = y.ndim
+        center = self.output_activation is None
         if self.scale_target:
             with np.errstate(over="ignore", invalid="ignore"):  # checked below
-                offset, scale = scale_parameters(
-                    y2, center=self.output_activation is None)
+                if layout is None:
+                    offset, scale = scale_parameters(y2, center=center)
+                else:
+                    offset, scale = panel_scale_parameters(
+                        y2, layout, self.lookback - 1,
+                        functools.partial(scale_parameters, center=center))
         else:
             offset, scale = np.zeros(self.n_outputs_), np.ones(self.n_outputs_)
         self.target_offset_, self.target_scale_ = offset, scale
+        rows = slice(None) if offset.ndim == 1 else layout.codes
         with np.errstate(over="ignore", invalid="ignore"):
-            scaled = ((y2 - offset) / scale).astype(np.float32)
+            scaled = ((y2 - offset[rows]) / scale[rows]).astype(np.float32)
         if not (np.isfinite(scaled).all() and np.isfinite(scale).all()):
             big = float(np.max(np.abs(y2)))
             raise ValueError(
@@ -628,14 +753,20 @@ default="adam"
                 "predictions back)"
                 + ("." if self.scale_target else ", or set scale_target=True.")
             )
-        return scaled
+        return scaled if layout is None else scaled[self.lookback - 1 :]
 
-    def _split(self, windows, targets, weights=None, owner="LSTMRegressor.fit"):
+    def _split(self, windows, targets, weights=None, owner="LSTMRegressor.fit",
+               layout=None, positions=None):
         """The training part and the validation part (None when there is none).
 
         With ``weights``, each part carries its windows' weights scaled to mean 1
-        over that part, so that its mean loss is the weighted mean.
+        over that part, so that its mean loss is the weighted mean. A panel
+        (``layout``, and ``positions``, its windows) holds out the last
+        windows of each series.
         """
+        if layout is not None:
+            return self._split_panel(windows, targets, weights, owner, layout,
+                                     positions)
         n_windows = len(windows)
         n_valid = validation_size(n_windows, self.validation_fraction)
         positions = np.arange(n_windows - n_valid)
@@ -661,6 +792,39 @@ default="adam"
         return train, WindowDataset(windows, targets, positions,
                                     _part_weights(weights, positions))
 
+    def _split_panel(self, windows, targets, weights, owner, layout, positions):
+        """:meth:`_split` for a panel: the last ``validation_fraction`` of each
+        series' windows (:func:`validation_size` of its count) are held out."""
+        counts = layout.lengths - self.lookback + 1
+        n_valid = np.array([validation_size(int(c), self.validation_fraction)
+                            for c in counts], dtype=np.int64)
+        rank = np.arange(len(positions)) - np.repeat(np.cumsum(counts) - counts,
+                                                     counts)
+        held = rank >= np.repeat(counts - n_valid, counts)
+        # each window's series, for the id embedding: the row it ends at
+        series = layout.codes[self.lookback - 1 :] if self.id_embedding else None
+        train_pos, valid_pos = positions[~held], positions[held]
+        if weights is not None and not weights[train_pos].any():
+            raise ValueError(
+                f"{owner}: the training windows (all but the last windows of each "
+                "series, which are held out for validation) all have "
+                "sample_weight 0, so there is nothing to learn from; give some of "
+                "them weight, or lower validation_fraction."
+            )
+        train = WindowDataset(windows, targets, train_pos,
+                              _part_weights(weights, train_pos), series)
+        if not len(valid_pos):
+            return train, None
+        if weights is not None and not weights[valid_pos].any():
+            raise ValueError(
+                f"{owner}: the last windows of each series, held out for "
+                f"validation (validation_fraction={self.validation_fraction}), "
+                "all have sample_weight 0, so their loss is undefined; give some "
+                "of them weight, or set validation_fraction=0."
+            )
+        return train, WindowDataset(windows, targets, valid_pos,
+                                    _part_weights(weights, valid_pos), series)
+
     def _train(self, net, train, torch_seed):
         """Fit ``net`` on ``train`` under its own torch seed and thread count."""
         cuda = torch.device(self.device_).type == "cuda"
@@ -674,7 +838,7 @@ default="adam"
         return net
 
     def _build_net(self, n_features, valid, monitor, shuffle_rng, owner,
-                   extra_callbacks=(), weighted=False, levels=None):
+                   extra_callbacks=(), weighted=False, levels=None, n_series=0):
         if isinstance(self.optimizer, str):
             optimizer, optimizer_kw = OPTIMIZERS[self.optimizer]
         else:
@@ -722,6 +886,8 @@ default="adam"
             module__bidirectional=self.bidirectional,
             module__output_activation=self.output_activation,
             module__highway=self.highway,
+            module__n_series=n_series,
+            module__embedding_dim=self.id_embedding if n_series else 0,
             criterion=LOSSES[self.loss],
             optimizer=optimizer,
             lr=self.lr,
@@ -774,6 +940,9 @@ default="adam"
         ----------
         X : array-like of shape (n_samples, n_features), or ndarray of shape \
 (n_samples, lookback, n_features) when fitted on windows
+            A panel when fitted on one (see **Panels** in the class
+            description): one prediction per row, from windows inside its
+            series.
 
         Returns
         -------
@@ -782,13 +951,13 @@ default="adam"
             read off :meth:`predict_quantiles` (see **Quantiles** in the
             class description).
         """
-        scaled = self._net_output(X, "predict")
+        scaled, codes = self._net_output(X, "predict")
         if "quantiles_" in self.__dict__:
-            y_pred = median_of_quantiles(self._unscale_quantiles(scaled),
+            y_pred = median_of_quantiles(self._unscale_quantiles(scaled, codes),
                                          self.quantiles_)
         else:
-            y_pred = (scaled.astype(np.float64) * self.target_scale_
-                      + self.target_offset_)
+            offset, scale = self._target_scaling(codes)
+            y_pred = scaled.astype(np.float64) * scale + offset
         return y_pred.ravel() if self.y_ndim_ == 1 else y_pred
 
     @_with_quantile_loss
@@ -839,22 +1008,33 @@ default="adam"
                 "loss='quantile' was set afterwards; fit it again."
             )
         bound = check_lower_bound(lower_bound, owner)
-        pred = self._unscale_quantiles(self._net_output(X, "predict_quantiles"))
+        pred = self._unscale_quantiles(*self._net_output(X, "predict_quantiles"))
         if bound is not None:
             pred = np.maximum(pred, bound)
         return pred[:, 0, :] if self.y_ndim_ == 1 else pred
 
-    def _unscale_quantiles(self, scaled):
+    def _unscale_quantiles(self, scaled, codes=None):
         """Net outputs as ascending quantiles ``(n, n_outputs, n_quantiles)`` of y."""
         pred = scaled.astype(np.float64).reshape(
             len(scaled), self.n_outputs_, len(self.quantiles_))
-        pred = pred * self.target_scale_[:, None] + self.target_offset_[:, None]
+        offset, scale = self._target_scaling(codes)
+        pred = pred * scale[..., None] + offset[..., None]
         return ordered_quantiles(pred)
 
+    def _target_scaling(self, codes):
+        """``(offset, scale)`` for the predicted rows: the fit's, or, after a
+        panel fit with per-series scaling, each row's series' (``codes``)."""
+        if self.target_offset_.ndim == 2:
+            return self.target_offset_[codes], self.target_scale_[codes]
+        return self.target_offset_, self.target_scale_
+
     def _net_output(self, X, method):
-        """The net's scaled outputs ``(n, n_outputs * n_quantiles)`` for X."""
+        """The net's scaled outputs ``(n, n_outputs * n_quantiles)`` for X, and
+        each row's series as a position in ``series_ids_`` (None unless the
+        model was fitted on a panel; -1 for a series unseen at fit)."""
         check_is_fitted(self, "net_")
         owner = who(self, method)
+        codes, positions = None, None
         if self.input_ndim_ == 3:
             windows, _ = self._validate_windows(X, None, reset=False, method=method)
         else:
@@ -863,13 +1043,70 @@ default="adam"
                     f"{owner}: X is 3-D (windows), but the model was fitted on "
                     "2-D rows; pass rows with the fit columns."
                 )
+            panel_fit = "series_ids_" in self.__dict__
+            if is_panel(X) != panel_fit:
+                self._refuse_panel_mismatch(owner, panel_fit)
             values, index = check_numeric_input(
                 self, X, reset=False, method=method, allow_nan=False
             )
-            extended, k = extend_with_history(self.history_, values, index)
-            windows = row_windows(extended.astype(np.float32), self.lookback, k)
+            if panel_fit:
+                windows, positions, codes = self._panel_windows(X, values, owner)
+            else:
+                extended, k = extend_with_history(self.history_, values, index)
+                windows = row_windows(extended.astype(np.float32), self.lookback, k)
+        series = None
+        if codes is not None and self._embeds_ids():
+            # each window's series, aligned with the view like the windows
+            series = np.zeros(len(windows), dtype=np.int64)
+            series[positions] = codes
         with torch_threads(resolve_n_threads(self.n_threads)):
-            return self.net_.predict(WindowDataset(windows))
+            scaled = self.net_.predict(
+                WindowDataset(windows, positions=positions, series=series))
+        return scaled, codes
+
+    def _embeds_ids(self) -> bool:
+        return getattr(self.net_.module_, "embedding", None) is not None
+
+    def _refuse_panel_mismatch(self, owner, panel_fit):
+        if panel_fit:
+            raise ValueError(
+                f"{owner}: the model was fitted on a panel of "
+                f"{len(self.series_ids_)} series (a DataFrame indexed by "
+                "(series id, time)), but X is not a panel; pass rows of those "
+                "series as a DataFrame on such an index (keep it through the "
+                "pipeline with set_output(transform='pandas'))."
+            )
+        raise ValueError(
+            f"{owner}: X is a panel (a DataFrame indexed by (series id, time)), "
+            "but the model was fitted on a single series; fit it on a panel to "
+            "predict one, or pass one series' rows (X.xs(series_id))."
+        )
+
+    def _panel_windows(self, X, values, owner):
+        """A panel's windows (a view), each row's position in it, and each
+        row's series as a position in ``series_ids_`` (-1: unseen at fit)."""
+        layout = panel_layout(X.index, owner)
+        known = pd.Index(self.series_ids_).get_indexer(pd.Index(layout.ids))
+        unseen = layout.ids[known < 0]
+        if unseen.size and (self.target_offset_.ndim == 2 or self._embeds_ids()):
+            state = " and ".join(
+                name for name, kept in (
+                    ("per-series target scales", self.target_offset_.ndim == 2),
+                    ("an id embedding", self._embeds_ids()),
+                ) if kept
+            )
+            more = f" (and {unseen.size - 1} more)" if unseen.size > 1 else ""
+            name = series_label(unseen[0])
+            raise ValueError(
+                f"{owner}: series {name}{more} did not appear in the panel "
+                f"at fit; the model keeps {state} learned per fitted series, so it "
+                "predicts those series only. Fit on a panel that includes them, "
+                "or fit with scale_target=False and id_embedding=0 for a global "
+                "model that predicts new series."
+            )
+        windows, positions = panel_row_windows(values, layout, self.lookback,
+                                               self.history_, known)
+        return windows, positions, known[layout.codes]
 
     # ---------------------------------------------------------------- helpers
     def _validate_windows(self, X, y, *, reset, method):
