@@ -28,6 +28,7 @@ _EXPORTS = {
     "configure": "sklstm.forecasting",
     "forecast": "sklstm.forecasting",
     "make_supervised": "sklstm.forecasting",
+    "to_panel": "sklstm.utils",
 }
 
 #: Subpackages reachable as attributes of ``sklstm`` without importing them.
@@ -51,6 +52,7 @@ __all__ = [
     "configure",
     "forecast",
     "make_supervised",
+    "to_panel",
 ]
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ loads them
@@ -66,6 +68,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ loads t
         RollingFeatures,
         SeasonalSine,
     )
+    from sklstm.utils import to_panel
 
 
 def __getattr__(name: str) -> Any:

@@ -8,6 +8,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sklstm.utils._panel import (
+    check_panel,
+    is_panel,
+    naming_series,
+    series_name,
+    take_series,
+    uneven_series,
+)
 from sklstm.utils._time import first_gap
 
 if TYPE_CHECKING:
@@ -280,6 +288,14 @@ def make_supervised(
     is kept, so X and y stay aligned with the dates and a ``TimeSeriesSplit``
     test fold continues its training fold.
 
+    **Many series.** When ``data`` is a panel, indexed by ``(series id,
+    time)`` (see :func:`~sklstm.to_panel`), each series is turned into X/y on
+    its own, as if it were passed alone: targets and the leads of
+    ``future`` columns come from ``h`` steps ahead *in the same series*, each
+    series drops its own last ``max(horizon)`` rows, and X and y keep the
+    panel's index. Errors about one series (one too short for the horizon,
+    a gap, a missing target) name it.
+
     **Past-only and future-known columns.** A column is *past-only* by
     default: row ``i`` of X holds its value at row ``i``, nothing later, as
     for a price or the weather, whose future is unknown when the forecast
@@ -295,7 +311,8 @@ def make_supervised(
     ----------
     data : DataFrame or Series
         The series, indexed by time (a DatetimeIndex or an integer index,
-        sorted, no duplicates).
+        sorted, no duplicates); or a panel of series, indexed by ``(series
+        id, time)``, sorted by id then time.
     target : str or None, default=None
         The column to forecast. None takes a Series itself, or the only column
         of a one-column DataFrame.
@@ -372,6 +389,21 @@ def make_supervised(
     2024-01-01    1.0    5.0         0       2.0
     2024-01-02    2.0    5.0         1       9.0
     2024-01-03    9.0    4.0         0       3.0
+
+    A panel: each series is paired with its own next values, and drops its
+    own last row.
+
+    >>> from sklstm import to_panel
+    >>> long = pd.DataFrame({"store": ["a", "a", "a", "b", "b"],
+    ...                      "week": [1, 2, 3, 2, 3],
+    ...                      "sales": [1.0, 2.0, 3.0, 50.0, 60.0]})
+    >>> X, y = make_supervised(to_panel(long, "store", "week"), "sales")
+    >>> pd.concat([X, y], axis=1)
+                sales  sales_h1
+    store week
+    a     1       1.0       2.0
+          2       2.0       3.0
+    b     2      50.0      60.0
     """
     owner = "make_supervised"
     frame, target = as_frame(data, target, owner)
@@ -384,6 +416,22 @@ def make_supervised(
             "pd.to_numeric."
         )
     horizons = resolve_horizons(horizon, owner)
+    if is_panel(frame):
+        X, y = _supervise_panel(frame, target, horizons, features, future,
+                                allow_gaps, owner)
+    else:
+        _check_rows(frame, horizons, allow_gaps, owner)
+        known = check_future_columns(future, frame, target, owner)
+        columns = _x_columns(frame, features, known, owner)
+        X, y = _supervise(frame, target, horizons, columns, known, owner)
+    if isinstance(horizon, Integral):
+        return X, y.iloc[:, 0]
+    return X, y
+
+
+def _check_rows(frame: pd.DataFrame, horizons: list[int], allow_gaps: bool,
+                owner: str) -> None:
+    """Enough rows for the horizons, and a sorted (and regular) time index."""
     n = len(frame)
     if horizons[-1] >= n:
         raise ValueError(
@@ -393,23 +441,32 @@ def make_supervised(
     check_time_index(frame.index, owner)
     if not allow_gaps:
         check_regular_index(frame.index, owner)
-    known = check_future_columns(future, frame, target, owner)
+
+
+def _x_columns(frame: pd.DataFrame, features, known: list, owner: str) -> list:
+    """The columns of ``frame`` whose current value X keeps."""
     if features is None:
-        columns = list(frame.columns)
-    else:
-        columns = [features] if isinstance(features, str) else list(features)
-        missing = [c for c in columns if c not in frame.columns]
-        if missing:
-            raise ValueError(
-                f"{owner}: features {missing!r} are not columns of data; "
-                f"the columns are {list(frame.columns)}."
-            )
-        if not columns and not known:
-            raise ValueError(
-                f"{owner}: features=[] leaves X without a column; keep some "
-                f"columns of data ({list(frame.columns)}), or pass future=[...] "
-                "for an X of future-known leads alone."
-            )
+        return list(frame.columns)
+    columns = [features] if isinstance(features, str) else list(features)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"{owner}: features {missing!r} are not columns of data; "
+            f"the columns are {list(frame.columns)}."
+        )
+    if not columns and not known:
+        raise ValueError(
+            f"{owner}: features=[] leaves X without a column; keep some "
+            f"columns of data ({list(frame.columns)}), or pass future=[...] "
+            "for an X of future-known leads alone."
+        )
+    return columns
+
+
+def _supervise(frame: pd.DataFrame, target, horizons: list[int], columns: list,
+               known: list, owner: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """X and the 2-D y of one series whose rows :func:`_check_rows` accepted."""
+    n = len(frame)
     n_kept = n - horizons[-1]
     values = frame[target].to_numpy(dtype=np.float64, na_value=np.nan)
     infinite = np.isinf(values)
@@ -441,16 +498,84 @@ def make_supervised(
     if known:
         leads = lead_columns(frame, known, horizons, n_rows=n_kept)
         _check_leads(frame, known, horizons, n_kept, owner)
-        clash = [c for c in leads.columns if c in X.columns]
-        if clash:
-            raise ValueError(
-                f"{owner}: the lead column(s) {clash!r} of future={known!r} would "
-                "replace columns of data with the same names; rename those "
-                "columns of data."
-            )
+        _check_clash(leads.columns, X.columns, known, owner)
         X = pd.concat([X, leads], axis=1)
-    if isinstance(horizon, Integral):
-        return X, y.iloc[:, 0]
+    return X, y
+
+
+def _check_clash(lead_names, columns, known: list, owner: str) -> None:
+    """Raise where a lead column would take the name of a column of X."""
+    clash = [c for c in lead_names if c in columns]
+    if clash:
+        raise ValueError(
+            f"{owner}: the lead column(s) {clash!r} of future={known!r} would "
+            "replace columns of data with the same names; rename those "
+            "columns of data."
+        )
+
+
+def _supervise_panel(frame: pd.DataFrame, target, horizons: list[int], features,
+                     future, allow_gaps: bool, owner: str
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """X and the 2-D y of a panel: each series on its own, the panel index kept.
+
+    The same as :func:`_supervise` on each series alone, at once: row ``i``
+    of a series that keeps it (``i`` before its last ``max(horizon)`` rows)
+    reads rows ``i + h`` of the panel, which are rows of the same series.
+    Where a series has bad data, :func:`_supervise` runs on that series alone
+    and raises what it raises for it, the series named.
+    """
+    groups = check_panel(frame, owner)
+    longest = horizons[-1]
+    starts = np.array([rows.start for _, rows in groups], dtype=np.intp)
+    lengths = np.array([rows.stop - rows.start for _, rows in groups], dtype=np.intp)
+    short = np.flatnonzero(lengths <= longest)
+    if len(short):
+        listed = ", ".join(f"{series_name(groups[k][0])} ({lengths[k]} rows)"
+                           for k in short[:5])
+        more = f" and {len(short) - 5} more" if len(short) > 5 else ""
+        verb = "is" if len(short) == 1 else "are"
+        raise ValueError(
+            f"{owner}: {listed}{more} {verb} too short for horizon {longest}: each "
+            f"series needs at least {longest + 1} rows (one to keep, {longest} "
+            "ahead), as targets are paired within a series. Drop the short "
+            f"series, e.g. data.groupby(level=0).filter(lambda s: len(s) > "
+            f"{longest}), or lower the horizon."
+        )
+    known = check_future_columns(future, frame, target, owner)
+    columns = _x_columns(frame, features, known, owner)
+    time = frame.index.get_level_values(1)
+    if not allow_gaps:
+        for sid, rows in uneven_series(frame.index, groups):
+            with naming_series(sid):
+                check_regular_index(time[rows], owner)
+    _check_clash([lead_name(c, h) for c in known for h in horizons], columns,
+                 known, owner)
+    # the rows each series keeps, and the rows h ahead of them
+    n_kept = lengths - longest
+    offset = np.repeat(np.cumsum(n_kept) - n_kept, n_kept)
+    kept = np.repeat(starts, n_kept) + np.arange(int(n_kept.sum())) - offset
+    values = frame[target].to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = np.isinf(values)
+    for h in horizons:
+        bad[kept + h] |= np.isnan(values[kept + h])
+        for c in known:
+            bad[kept + h] |= frame[c].isna().to_numpy()[kept + h]
+    if bad.any():
+        k = int(np.searchsorted(starts, np.flatnonzero(bad)[0], side="right")) - 1
+        sid, rows = groups[k]
+        (part,) = take_series([frame], rows, time)
+        with naming_series(sid):
+            _supervise(part, target, horizons, columns, known, owner)
+    index = frame.index[kept]
+    y = pd.DataFrame(
+        {f"{target}_h{h}": values[kept + h] for h in horizons}, index=index
+    )
+    X = frame.loc[:, columns].iloc[kept].set_axis(index, axis=0)
+    if known:
+        leads = {lead_name(c, h): frame[c].iloc[kept + h].set_axis(index)
+                 for c in known for h in horizons}
+        X = pd.concat([X, pd.DataFrame(leads, index=index)], axis=1)
     return X, y
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from numbers import Integral, Real
 from typing import TYPE_CHECKING
 
@@ -278,6 +279,12 @@ class Differencer(SeriesTransformerMixin, BaseEstimator):
     ``drop_original=False`` the originals are part of the output and
     ``inverse_transform`` returns them.
 
+    **Panels.** A panel (a DataFrame indexed by ``(series id, time)``, see
+    :func:`~sklstm.to_panel`) is transformed series by series, each as if it were
+    alone: no difference reads another series' rows, a test fold continues each
+    series from its own tail, and ``inverse_transform`` restores each series from
+    its own levels (``anchors`` is then a dict keyed by series id).
+
     Parameters
     ----------
     order : int, default=1
@@ -306,6 +313,10 @@ class Differencer(SeriesTransformerMixin, BaseEstimator):
     history_ : History or None
         Last ``span_`` fit rows and where they ended; None for numpy input or
         an irregular index.
+    series_ids_ : list or None
+        The ids of the panel's series seen in fit, in order; None when fit saw a
+        single series. After a panel fit ``head_`` and ``history_`` are dicts keyed
+        by these ids.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only for DataFrame input with string column names.
@@ -373,6 +384,8 @@ class Differencer(SeriesTransformerMixin, BaseEstimator):
         "drop_original": ["boolean"],
         "fill_value": [Real],
     }
+    #: Learnt from each series' own rows: a dict keyed by id after a panel fit.
+    _series_attributes = ("head_", "history_")
 
     def __init__(
         self,
@@ -425,7 +438,7 @@ class Differencer(SeriesTransformerMixin, BaseEstimator):
         return like_input(self, out, X)
 
     def inverse_transform(
-        self, X: ArrayLike, *, anchors: ArrayLike | None = None
+        self, X: ArrayLike, *, anchors: ArrayLike | Mapping | None = None
     ) -> ArrayOrFrame:
         """Restore the levels from the output of :meth:`transform`.
 
@@ -433,16 +446,21 @@ class Differencer(SeriesTransformerMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, n_features_out)
             Differenced rows, as ``transform`` returns them.
-        anchors : array-like of shape (span_, len(columns_)) or None
+        anchors : array-like of shape (span_, len(columns_)), dict or None
             Levels of the ``span_`` rows just before the first row of X; every
             row of X is then a true difference. None: take them from the fit
-            data, see the class docstring.
+            data, see the class docstring. For a panel, a dict ``{series id:
+            anchors}``; a series without an entry is restored from its own fit
+            rows.
 
         Returns
         -------
         X_levels : ndarray of shape (n_samples, n_features_in_)
         """
         check_is_fitted(self)
+        groups = self._series_groups(X, "inverse_transform", reset=False)
+        if groups is not None:
+            return self._inverse_series(X, groups, anchors)
         owner = who(self, "inverse_transform")
         values, index = self._check_differenced(X, owner)
         n_in = self.n_features_in_
@@ -474,6 +492,25 @@ class Differencer(SeriesTransformerMixin, BaseEstimator):
             levels = np.concatenate([self.head_, rest])
         out[:, self.columns_] = levels
         return self._levels_like_input(out, X)
+
+    def _inverse_series(self, X, groups, anchors):
+        """``inverse_transform`` of a panel: each series from its own levels."""
+        if anchors is not None and not isinstance(anchors, Mapping):
+            raise TypeError(
+                f"{who(self, 'inverse_transform')}: X is a panel, so anchors must be "
+                "a dict {series id: levels of the span_ rows before that series' "
+                f"first row}}; got {type(anchors).__name__}."
+            )
+        anchors = anchors or {}
+
+        def restore(part, series_id, rows):
+            return part.inverse_transform(rows, anchors=anchors.get(series_id))
+
+        return self._each_series(X, (X,), groups, restore)
+
+    def _fresh_series_state(self, series_id) -> dict:
+        # no fit rows: levels are restored from anchors= only
+        return {"head_": np.empty((0, len(self.columns_))), "history_": None}
 
     def _levels_like_input(self, levels, X):
         if not isinstance(X, pd.DataFrame):

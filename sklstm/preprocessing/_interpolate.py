@@ -272,6 +272,11 @@ class Interpolator(SeriesTransformerMixin, OneToOneFeatureMixin, BaseEstimator):
     the ``(order + 1)``-th last for "spline" (these get the same fill as the
     whole series for "pchip", a close one for the global "spline").
 
+    **Panels.** A panel (a DataFrame indexed by ``(series id, time)``, see
+    :func:`~sklstm.to_panel`) is transformed series by series, each as if it were
+    alone: no gap is filled from another series' observations, and a gap at the
+    start of a test fold is filled from that series' own fit rows.
+
     Parameters
     ----------
     method : {"linear", "time", "nearest", "spline", "pchip", "ffill", \
@@ -297,6 +302,9 @@ class Interpolator(SeriesTransformerMixin, OneToOneFeatureMixin, BaseEstimator):
     history_ : History or None
         The last fit rows (see above); None for numpy input or an irregular
         index.
+    series_ids_ : list or None
+        The ids of the panel's series seen in fit, in order; None when fit saw a
+        single series. After a panel fit ``history_`` is a dict keyed by these ids.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only for DataFrame input with string column names.
@@ -361,6 +369,8 @@ class Interpolator(SeriesTransformerMixin, OneToOneFeatureMixin, BaseEstimator):
             Interval(Real, None, None, closed="neither"),
         ],
     }
+    #: Learnt from each series' own rows: a dict keyed by id after a panel fit.
+    _series_attributes = ("history_",)
 
     def __init__(
         self,

@@ -123,6 +123,12 @@ class LagFeatures(SeriesTransformerMixin, BaseEstimator):
     series, as in a ``TimeSeriesSplit`` test fold), their first lags are taken
     from the last rows of the fit data, not filled.
 
+    **Panels.** A panel (a DataFrame indexed by ``(series id, time)``, see
+    :func:`~sklstm.to_panel`) is transformed series by series, each as if it were
+    alone: no lag reads another series' rows, and the rows that continue a series'
+    fit rows (a test fold of the panel) take their first lags from that series' own
+    tail.
+
     Parameters
     ----------
     lags : int, list of int or range, default=1
@@ -142,6 +148,9 @@ class LagFeatures(SeriesTransformerMixin, BaseEstimator):
         Positions of the lagged columns.
     history_ : History or None
         Last ``max(lags_)`` fit rows, used when transform continues the fit index.
+    series_ids_ : list or None
+        The ids of the panel's series seen in fit, in order; None when fit saw a
+        single series. After a panel fit ``history_`` is a dict keyed by these ids.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only for DataFrame input with string column names.
@@ -168,6 +177,20 @@ class LagFeatures(SeriesTransformerMixin, BaseEstimator):
     >>> lf.transform(pd.DataFrame({"price": [14.0]}, index=[4]))
        price  price_lag1  price_lag2
     4   14.0        12.0        13.0
+
+    A panel is lagged series by series: the first row of series "b" gets
+    nothing of series "a".
+
+    >>> from sklstm import to_panel
+    >>> long = pd.DataFrame({"id": ["a", "a", "b", "b"], "t": [0, 1, 0, 1],
+    ...                      "price": [1.0, 2.0, 50.0, 60.0]})
+    >>> LagFeatures().fit_transform(to_panel(long, "id", "t"))
+          price  price_lag1
+    id t
+    a  0    1.0         1.0
+       1    2.0         1.0
+    b  0   50.0        50.0
+       1   60.0        50.0
     """
 
     _parameter_constraints: dict = {
@@ -176,6 +199,8 @@ class LagFeatures(SeriesTransformerMixin, BaseEstimator):
         "drop_original": ["boolean"],
         "fill_value": [StrOptions({"edge"}), Real],
     }
+    #: Learnt from each series' own rows: a dict keyed by id after a panel fit.
+    _series_attributes = ("history_",)
 
     def __init__(
         self,

@@ -15,7 +15,7 @@ from sklstm._compat import Interval, StrOptions, validate_params
 from sklstm.utils._base import SeriesTransformerMixin
 from sklstm.utils._history import extend_with_history, record_history
 from sklstm.utils._output import like_input
-from sklstm.utils._validation import check_numeric_input, who
+from sklstm.utils._validation import who
 
 if TYPE_CHECKING:
     from typing import Literal
@@ -369,6 +369,11 @@ class MedianOutlierFilter(SeriesTransformerMixin, OneToOneFeatureMixin, BaseEsti
     into the last ``window - 1`` (trailing) or ``window // 2`` (centred) fit
     rows, remembered at fit, so they are judged exactly as in the whole series.
 
+    **Panels.** A panel (a DataFrame indexed by ``(series id, time)``, see
+    :func:`~sklstm.to_panel`) is transformed series by series, each as if it were
+    alone: no window reaches into another series, and a test fold continues each
+    series' windows from its own fit rows.
+
     Parameters
     ----------
     window : int, default=7
@@ -390,6 +395,10 @@ class MedianOutlierFilter(SeriesTransformerMixin, OneToOneFeatureMixin, BaseEsti
         How many values of each column were flagged in the data given to fit.
     history_ : History or None
         The last fit rows that continuing windows reach back to.
+    series_ids_ : list or None
+        The ids of the panel's series seen in fit, in order; None when fit saw a
+        single series. After a panel fit ``n_outliers_`` and ``history_`` are dicts
+        keyed by these ids.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only for DataFrame input with string column names.
@@ -434,6 +443,8 @@ class MedianOutlierFilter(SeriesTransformerMixin, OneToOneFeatureMixin, BaseEsti
         "replace": [StrOptions({"median", "nan", "clip"})],
         "min_scale": [Interval(Real, 0, None, closed="left")],
     }
+    #: Learnt from each series' own rows: a dict keyed by id after a panel fit.
+    _series_attributes = ("n_outliers_", "history_")
 
     def __init__(
         self,
@@ -463,8 +474,15 @@ class MedianOutlierFilter(SeriesTransformerMixin, OneToOneFeatureMixin, BaseEsti
             True where ``transform`` replaces the value. A DataFrame with X's
             index and columns when X is a DataFrame.
         """
-        values, extended, k = self._prepare(X, "outlier_mask")
-        mask = self._filter(extended)[1][k:]
+        check_is_fitted(self)
+        groups = self._series_groups(X, "outlier_mask", reset=False)
+        checked = self._check_input(X, reset=False, method="outlier_mask")
+        if groups is None:
+            mask = self._mask(*checked)
+        else:
+            mask = self._each_series(
+                X, checked, groups, lambda part, _, *items: part._mask(*items)
+            )
         if isinstance(X, pd.DataFrame):
             return pd.DataFrame(mask, index=X.index, columns=X.columns)
         return mask
@@ -487,11 +505,9 @@ class MedianOutlierFilter(SeriesTransformerMixin, OneToOneFeatureMixin, BaseEsti
         extended, k = extend_with_history(self.history_, values, index)
         return like_input(self, self._filter(extended)[0][k:], X)
 
-    def _prepare(self, X, method):
-        check_is_fitted(self)
-        values, index = check_numeric_input(self, X, reset=False, method=method)
+    def _mask(self, X, values, index):
         extended, k = extend_with_history(self.history_, values, index)
-        return values, extended, k
+        return self._filter(extended)[1][k:]
 
     def _filter(self, values):
         return hampel_filter(

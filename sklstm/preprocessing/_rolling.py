@@ -661,6 +661,11 @@ class RollingFeatures(SeriesTransformerMixin, BaseEstimator):
     float64's precision), as long as the remembered rows hold at least one
     value of each column.
 
+    **Panels.** A panel (a DataFrame indexed by ``(series id, time)``, see
+    :func:`~sklstm.to_panel`) is transformed series by series, each as if it were
+    alone: no window, average or indicator reaches into another series, and a test
+    fold continues each series from its own fit rows.
+
     Parameters
     ----------
     windows : int or list of int, default=7
@@ -716,6 +721,10 @@ class RollingFeatures(SeriesTransformerMixin, BaseEstimator):
         The last ``memory_`` fit rows of the chosen columns, used when
         transform continues the fit index; None for numpy input or an
         irregular index.
+    series_ids_ : list or None
+        The ids of the panel's series seen in fit, in order; None when fit saw a
+        single series. After a panel fit ``n_fit_rows_``, ``memory_`` and
+        ``history_`` are dicts keyed by these ids.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only for DataFrame input with string column names.
@@ -781,6 +790,8 @@ class RollingFeatures(SeriesTransformerMixin, BaseEstimator):
         "columns": ["array-like", None],
         "drop_original": ["boolean"],
     }
+    #: Learnt from each series' own rows: a dict keyed by id after a panel fit.
+    _series_attributes = ("n_fit_rows_", "memory_", "history_")
 
     def __init__(
         self,

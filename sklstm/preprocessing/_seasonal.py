@@ -312,6 +312,13 @@ class SeasonalSine(SeriesTransformerMixin, BaseEstimator):
     from the first grid point at or after the epoch (monthly data, period 12:
     phase 0 in January).
 
+    **Panels.** A panel (a DataFrame indexed by ``(series id, time)``, see
+    :func:`~sklstm.to_panel`) is transformed series by series, each as if it were
+    alone: the phase comes from each row's own time as usual, and with
+    ``time="position"`` each series counts its own rows. A series that fit did not
+    see counts from 0 (``time="position"``); with periods in steps on datetime time
+    it takes the step all the fitted series share (a ``ValueError`` if they differ).
+
     Parameters
     ----------
     periods : float, str, timedelta or list of them, default=12
@@ -340,6 +347,10 @@ class SeasonalSine(SeriesTransformerMixin, BaseEstimator):
         Rows seen at fit (``time="position"``).
     history_ : History or None
         Where the fit index ended (``time="position"``).
+    series_ids_ : list or None
+        The ids of the panel's series seen in fit, in order; None when fit saw a
+        single series. After a panel fit ``freq_``, ``n_fit_rows_`` and ``history_``
+        are dicts keyed by these ids.
     n_features_in_ : int
         Numeric input columns (the time column excluded).
     feature_names_in_ : ndarray of str
@@ -397,6 +408,8 @@ class SeasonalSine(SeriesTransformerMixin, BaseEstimator):
         "time_column": [str, Integral, None],
         "drop_original": ["boolean"],
     }
+    #: Learnt from each series' own rows: a dict keyed by id after a panel fit.
+    _series_attributes = ("freq_", "n_fit_rows_", "history_")
 
     def __init__(
         self,
@@ -483,6 +496,25 @@ class SeasonalSine(SeriesTransformerMixin, BaseEstimator):
             write,
             keep_input=not self.drop_original,
         )
+
+    def _fresh_series_state(self, series_id) -> dict:
+        """A series of a panel that fit did not see: no rows to continue
+        (``time="position"`` counts from 0); the step of periods in steps on
+        datetime time is the one all the fitted series share."""
+        steps = []
+        for step in self.freq_.values():
+            if step is not None and step not in steps:
+                steps.append(step)
+        if len(steps) > 1:
+            raise ValueError(
+                f"{who(self, 'transform')}: this series was not seen at fit, and "
+                "periods in steps need the length of its step, but the fitted "
+                f"series have different steps ({', '.join(map(str, steps))}). Fit "
+                "on a panel that includes it, or give the periods as time spans "
+                "such as '7D'."
+            )
+        return {"freq_": steps[0] if steps else None, "n_fit_rows_": None,
+                "history_": None}
 
     def get_feature_names_out(
         self, input_features: ArrayLike | None = None

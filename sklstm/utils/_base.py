@@ -7,7 +7,9 @@ rows are consecutive time steps of one or more series. It owns ``fit``,
 hooks, ``_fit`` and ``_transform``, on what the check returned), the tags
 that say missing values may come in, and the scikit-learn checks that cannot
 hold when rows are time steps. ``fit_transform`` checks X once for both hooks
-instead of once in ``fit`` and again in ``transform``.
+instead of once in ``fit`` and again in ``transform``. It also runs the hooks
+series by series on a panel (many series indexed by ``(series id, time)``),
+so that each transformer is written for one series only.
 
 :func:`append_columns` builds the output of a transformer that adds columns to
 its input. The new columns are written once into a column-major array; when
@@ -27,8 +29,16 @@ from sklearn.utils.validation import check_is_fitted
 
 from sklstm._compat import _fit_context, _get_output_config
 from sklstm.utils._output import like_input
+from sklstm.utils._panel import (
+    check_panel,
+    index_by_time,
+    is_panel,
+    naming_series,
+    stack_series,
+    take_series,
+)
 from sklstm.utils._search import refuse_row_sampling_search
-from sklstm.utils._validation import check_numeric_input
+from sklstm.utils._validation import check_numeric_input, who
 from sklstm.utils.discovery import TIME_ORDER_XFAILS
 
 if TYPE_CHECKING:
@@ -52,10 +62,28 @@ class SeriesTransformerMixin(TransformerMixin):
     take the extra items, as sktime's ``BaseTransformer.fit`` hands its
     checked input to ``_fit``.
 
+    **Panels.** When X is a panel (a DataFrame indexed by ``(series id,
+    time)``, see :mod:`sklstm.utils._panel`), X is checked once, as a whole,
+    and then the hooks run on each series alone, its rows indexed by their
+    time: no lag, difference, window or fill reads another series' rows, and
+    the output, put back together, keeps the panel's index and row order. A
+    subclass opts in by listing in ``_series_attributes`` the fitted
+    attributes it learns from a series' own rows (its remembered tail,
+    ``history_``, its row count); after a panel fit each of them is a dict
+    keyed by series id, while the others (lags, columns) are shared. In
+    transform each series gets its own; a series fit did not see gets
+    :meth:`_fresh_series_state` (no history: it is transformed as rows that
+    do not continue the fit rows). Without ``_series_attributes`` a panel is
+    refused.
+
     Its tags let missing values in (a transformer fills them, or passes them
     on), and the scikit-learn checks that shuffle or split rows are expected
     to fail (:data:`~sklstm.utils.discovery.TIME_ORDER_XFAILS`).
     """
+
+    #: The fitted attributes learnt from one series' own rows: one per series
+    #: (a dict keyed by series id) after a panel fit. None: no panels.
+    _series_attributes: tuple[str, ...] | None = None
 
     def _check_input(self, X, *, reset, method):
         """``(X, values, index)``: X, its float64 values and its index."""
@@ -71,7 +99,9 @@ class SeriesTransformerMixin(TransformerMixin):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Rows are consecutive time steps, oldest first.
+            Rows are consecutive time steps, oldest first; or a panel, a
+            DataFrame indexed by ``(series id, time)``, each series learnt
+            on its own.
         y : ignored
 
         Returns
@@ -80,7 +110,13 @@ class SeriesTransformerMixin(TransformerMixin):
             The fitted transformer.
         """
         refuse_row_sampling_search(f"{type(self).__name__}.fit")
-        self._fit(*self._check_input(X, reset=True, method="fit"))
+        groups = self._series_groups(X, "fit", reset=True)
+        checked = self._check_input(X, reset=True, method="fit")
+        if groups is None:
+            self.series_ids_ = None
+            self._fit(*checked)
+        else:
+            self._fit_series(X, checked, groups, output=False)
         return self
 
     def transform(self, X: ArrayLike) -> ArrayOrFrame:
@@ -90,7 +126,9 @@ class SeriesTransformerMixin(TransformerMixin):
         ----------
         X : array-like of shape (n_samples, n_features)
             Rows are consecutive time steps; rows whose index continues the
-            one seen in ``fit`` take their past from the fit rows.
+            one seen in ``fit`` take their past from the fit rows. A panel
+            (after a panel fit) is transformed series by series, each
+            continuing its own fit rows.
 
         Returns
         -------
@@ -99,7 +137,14 @@ class SeriesTransformerMixin(TransformerMixin):
             asks for another container).
         """
         check_is_fitted(self)
-        return self._transform(*self._check_input(X, reset=False, method="transform"))
+        groups = self._series_groups(X, "transform", reset=False)
+        checked = self._check_input(X, reset=False, method="transform")
+        if groups is None:
+            return self._transform(*checked)
+        out = self._each_series(
+            X, checked, groups, lambda part, _, *items: part._transform(*items)
+        )
+        return self._panel_output(out, X)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, X: ArrayLike, y: ArrayLike | None = None) -> ArrayOrFrame:
@@ -117,9 +162,136 @@ class SeriesTransformerMixin(TransformerMixin):
         X_out : ndarray or DataFrame of shape (n_samples, n_features_out)
         """
         refuse_row_sampling_search(f"{type(self).__name__}.fit_transform")
+        groups = self._series_groups(X, "fit", reset=True)
         checked = self._check_input(X, reset=True, method="fit")
+        if groups is not None:
+            return self._fit_series(X, checked, groups, output=True)
+        self.series_ids_ = None
         out = self._fit(*checked)
         return self._transform(*checked) if out is None else out
+
+    # -- panels ----------------------------------------------------------------
+
+    def _series_groups(self, X, method: str, *, reset: bool):
+        """The ``(id, rows)`` of each series of a panel X; None for one series.
+
+        Refuses a panel where the transformer takes none, and (``reset``
+        false) a panel after a single-series fit or one series after a panel
+        fit: the fitted state is per series in one case and not in the other.
+        """
+        owner = who(self, method)
+        fitted = None if reset else getattr(self, "series_ids_", None)
+        if not is_panel(X):
+            if fitted is not None:
+                raise ValueError(
+                    f"{owner}: fit saw a panel of {len(fitted)} series, but X is a "
+                    "single series (its index is not a 2-level MultiIndex (series "
+                    "id, time)); the fitted state is kept per series. Pass the rows "
+                    "with their (series id, time) index, e.g. panel.loc[[id]], or "
+                    "fit on a single series."
+                )
+            return None
+        if self._series_attributes is None:
+            raise ValueError(
+                f"{owner}: X is a panel (indexed by (series id, time)), but "
+                f"{type(self).__name__} does not transform panels series by "
+                "series; transform each series on its own (panel.xs(id)), or "
+                "leave this step out for panels."
+            )
+        if not reset and fitted is None:
+            raise ValueError(
+                f"{owner}: X is a panel (indexed by (series id, time)), but fit "
+                "saw a single series, so there is no fitted state per series. "
+                "Fit on a panel, or pass a single series."
+            )
+        return check_panel(X, owner)
+
+    def _series_part(self, state: dict):
+        """A copy of self (no copy of its attributes) that holds ``state``:
+        the fitted estimator of one series, as if it had been fitted alone.
+
+        Its hooks return arrays: a part is configured for a container other
+        than pandas, for which they leave the container to their caller (see
+        :func:`frame_output`), and :meth:`_panel_output` builds the panel's
+        once, around all the series, instead of one DataFrame per series.
+        """
+        part = object.__new__(type(self))
+        part.__dict__.update(self.__dict__)
+        part.__dict__.update(state)
+        part.series_ids_ = None
+        part._sklearn_output_config = {
+            **getattr(self, "_sklearn_output_config", {}), "transform": "polars"}
+        return part
+
+    def _panel_output(self, out, X):
+        """The stacked outputs of the series in the container of ``transform``:
+        a DataFrame with the panel's index, unless one is configured (which
+        scikit-learn then builds from the array, with that index too)."""
+        if isinstance(out, np.ndarray) and (
+            _get_output_config("transform", self)["dense"] == "default"
+        ):
+            return pd.DataFrame(
+                out, index=X.index, columns=self.get_feature_names_out(), copy=False
+            )
+        return out
+
+    def _series_state(self, series_id) -> dict:
+        """The per-series attributes of ``series_id``, fresh if fit did not see it."""
+        attributes = self._series_attributes
+        first = getattr(self, attributes[0])
+        if series_id in first:
+            return {a: getattr(self, a)[series_id] for a in attributes}
+        return self._fresh_series_state(series_id)
+
+    def _fresh_series_state(self, series_id) -> dict:
+        """The per-series attributes of a series that fit did not see.
+
+        None for each: no remembered rows, so it is transformed as rows that
+        do not continue the fit rows. A subclass that needs more (a step
+        length) overrides this.
+        """
+        return dict.fromkeys(self._series_attributes)
+
+    def _fit_series(self, X, checked, groups, *, output: bool):
+        """Fit each series of the panel alone; keep the per-series attributes
+        as dicts keyed by id, the others as they are. With ``output``, return
+        the transformed panel (the hooks' own, or ``_transform``'s)."""
+        time = X.index.get_level_values(1)
+        flat = index_by_time(checked, time)
+        attributes = self._series_attributes
+        states, outs, part = {}, [], self
+        for series_id, rows in groups:
+            part = self._series_part({})
+            items = take_series(flat, rows, time)
+            with naming_series(series_id):
+                out = part._fit(*items)
+                if output and out is None:
+                    out = part._transform(*items)
+            states[series_id] = {a: part.__dict__.get(a) for a in attributes}
+            outs.append(out)
+        own = {*attributes, "_sklearn_output_config"}  # the part's, not shared
+        self.__dict__.update(
+            {k: v for k, v in part.__dict__.items() if k not in own}
+        )
+        for a in attributes:
+            setattr(self, a, {sid: state[a] for sid, state in states.items()})
+        self.series_ids_ = [series_id for series_id, _ in groups]
+        return self._panel_output(stack_series(outs, X.index), X) if output else None
+
+    def _each_series(self, X, checked, groups, hook):
+        """``hook(part, id, *items)`` on each series, the outputs stacked.
+
+        ``part`` is the fitted estimator of that series and ``items`` are the
+        series' rows of each item of ``checked``, indexed by their time.
+        """
+        time = X.index.get_level_values(1)
+        flat = index_by_time(checked, time)
+        outs = []
+        for series_id, rows in groups:
+            with naming_series(series_id):
+                part = self._series_part(self._series_state(series_id))
+                outs.append(hook(part, series_id, *take_series(flat, rows, time)))
+        return stack_series(outs, X.index)
 
     def set_output(self, *, transform: str | None = None) -> Self:
         """Set the output container of ``transform`` and ``fit_transform``.
