@@ -18,6 +18,7 @@ from sklstm.forecasting._supervised import (
     resolve_horizons,
 )
 from sklstm.utils._history import index_step
+from sklstm.utils._panel import check_panel, is_panel
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -196,6 +197,9 @@ def forecast(
     [15.0, 10.0]
     """
     check_is_fitted(model)
+    if is_panel(history):
+        return _forecast_panel(model, history, horizon, target, features, future,
+                               feature_builder, strategy)
     frame, target = as_frame(history, target, _OWNER, "history")
     if strategy not in {"auto", "direct", "recursive"}:
         raise ValueError(
@@ -279,6 +283,49 @@ def forecast(
         extended.iloc[n + k, col] = last[0]
     values = extended[target].to_numpy()[[n + h - 1 for h in horizons]]
     return pd.Series(values, index=index, name=target)
+
+
+def _forecast_panel(model, history, horizon, target, features, future,
+                    feature_builder, strategy) -> pd.Series:
+    """A direct forecast of every series of a panel from its last row."""
+    owner = f"{_OWNER} (panel)"
+    if future is not None or feature_builder is not None or strategy == "recursive":
+        raise ValueError(
+            f"{owner}: a panel is forecast directly (a model fitted on "
+            "make_supervised(panel, horizon=[1, ..., H])), without future= or "
+            "feature_builder= for now; forecast each series alone for those."
+        )
+    frame = history.to_frame() if isinstance(history, pd.Series) else history
+    if target is None:
+        if frame.shape[1] != 1:
+            raise ValueError(
+                f"{owner}: history has {frame.shape[1]} columns; pass target=... "
+                "to say which one is forecast."
+            )
+        target = frame.columns[0]
+    groups = check_panel(frame, owner)
+    horizons = resolve_horizons(horizon, owner)
+    if isinstance(horizon, Integral):
+        horizons = list(range(1, horizons[0] + 1))
+    X = _builder(frame, target, features, None)(frame)
+    pred = np.asarray(model.predict(X), dtype=np.float64)
+    if pred.ndim == 1:
+        pred = pred[:, None]
+    if len(pred) != len(frame) or pred.shape[1] != len(horizons):
+        raise ValueError(
+            f"{owner}: the model predicts {pred.shape[1] if pred.ndim > 1 else 1} "
+            f"output(s) for each of {len(pred)} rows; a direct panel forecast "
+            f"needs one row per history row and {len(horizons)} outputs (a model "
+            f"fitted on make_supervised(panel, horizon={horizons}))."
+        )
+    parts = []
+    for sid, rows in groups:
+        times = frame.index[rows].droplevel(0)
+        steps = future_index(times, horizons)
+        parts.append(pd.Series(pred[rows.stop - 1], index=pd.MultiIndex.from_arrays(
+            [np.repeat(np.array([sid], dtype=object), len(steps)), steps],
+            names=frame.index.names)))
+    return pd.concat(parts).rename(target)
 
 
 def _feature_names(model) -> list[str] | None:
