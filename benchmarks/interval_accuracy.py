@@ -1,10 +1,15 @@
 """Prediction intervals on many real series: coverage and MSIS of sklstm's
-conformal intervals against the statistical bar.
+conformal intervals and of an LSTM's own quantiles against the statistical
+bar.
 
 Run ``python benchmarks/interval_accuracy.py`` (20 to 40 minutes on two
 cores), ``--smoke`` (two short series, tiny networks, under a minute) or
 ``--timing`` (only the timing of a refitting backtest, merged into the last
-results). It writes ``interval_accuracy.md`` (protocol, summary, per-series
+results). ``--models M ...`` runs only those models, and ``--merge`` puts
+their rows into the last results in ``--out`` in place of the old ones,
+keeping the other models' rows and the timing: ``--models "LSTM quantile
+outputs" --merge`` adds the quantile LSTM without running the others. It
+writes ``interval_accuracy.md`` (protocol, summary, per-series
 and timing tables), ``interval_accuracy.csv`` (one row per series and model)
 and ``interval_accuracy.json`` (everything, raw) to ``--out``
 (``benchmarks/results``).
@@ -43,6 +48,20 @@ Protocol, for each of the 21 development series of ``benchmarks/series.py``
   from the data up to it as the forecaster fills them (linearly, the end
   holding the last value). Their intervals get the same lower bound 0 on
   non-negative series as sklstm's.
+- **LSTM quantile outputs**: the network's own quantiles, no conformal
+  step. ``ConstrainedRegressor(Pipeline([StandardScaler(),
+  LSTMRegressor(loss="quantile", quantiles=[0.025, 0.1, 0.5, 0.9,
+  0.975])]))`` (``make_naive_lstm``'s recipe with the pinball loss; settings
+  in ``QUANTILE_PARAMS``, lookback ``max(min(season, 48), 6)`` rows), a
+  direct model of steps ``1..H`` fitted on ``make_supervised(y, horizon=[1,
+  ..., H])`` of the data up to the origin, gap-filled as above (X holds the
+  current value; the LSTM windows its rows). On the same ``E`` evaluated
+  origins as the statistical models, fitted at every ``ceil(E / 3)``-th one
+  on at most its last ``QUANTILE_MAX_ROWS`` (X, y) rows; at every origin
+  the fitted model forecasts from the data up to it (the last row's outputs,
+  as ``forecast`` reads a direct model), through ``predict_quantiles``
+  (ordered across levels, clipped at the origin's lower bound). The 80%
+  interval is ``[q0.1, q0.9]``, the 95% one ``[q0.025, q0.975]``.
 
 Metrics, per series and model, over the evaluated origins and steps whose
 actual is observed:
@@ -92,12 +111,14 @@ import series as S
 LEVELS = (0.8, 0.95)
 SPLIT = "sklstm (split conformal)"
 POOLED = "sklstm (pooled conformal)"
+QUANTILE = "LSTM quantile outputs"
 ARIMA = "AutoARIMA"
 ETS = "AutoETS"
-MODELS = [SPLIT, POOLED, ARIMA, ETS]
+MODELS = [SPLIT, POOLED, QUANTILE, ARIMA, ETS]
 REFERENCE = ARIMA
 #: the jobs a series is split into, and the models each one scores
-JOBS = {"sklstm": [SPLIT, POOLED], ARIMA: [ARIMA], ETS: [ETS]}
+JOBS = {"sklstm": [SPLIT, POOLED], QUANTILE: [QUANTILE], ARIMA: [ARIMA],
+        ETS: [ETS]}
 #: fewest training rows at the first origin (LSTMForecaster's minimum)
 MIN_TRAIN = 20
 #: fits per series and model over its origins
@@ -112,6 +133,17 @@ TOLERANCE = 0.05
 SMOKE_SERIES = ["nhtemp", "austres"]
 SMOKE_EVAL = 2
 SMOKE_PARAMS = {"n_members": 1, "max_epochs": 2, "hidden_size": 4}
+
+#: the quantile LSTM's levels: the 80% interval is [0.1, 0.9], the 95% one
+#: [0.025, 0.975]; 0.5 is its point forecast (``predict``)
+QUANTILE_LEVELS = (0.025, 0.1, 0.5, 0.9, 0.975)
+#: the quantile LSTM's settings (besides lookback, loss and quantiles)
+QUANTILE_PARAMS = {"hidden_size": 32, "batch_size": 16, "max_epochs": 100,
+                   "patience": 10, "validation_fraction": 0.15, "n_threads": 1,
+                   "random_state": 0}
+SMOKE_QUANTILE_PARAMS = {"max_epochs": 2, "hidden_size": 4, "patience": None}
+#: the quantile LSTM is fitted on the last this many (X, y) rows at most
+QUANTILE_MAX_ROWS = 2000
 
 RESULTS = "interval_accuracy"
 
@@ -284,7 +316,108 @@ def _statsforecast(name: str):
     return run
 
 
-RUNNERS = {"sklstm": f_sklstm, ARIMA: _statsforecast(ARIMA), ETS: _statsforecast(ETS)}
+def quantile_lookback(season: int) -> int:
+    """The quantile LSTM's window: the season, between 6 and 48 rows.
+
+    >>> quantile_lookback(1), quantile_lookback(12), quantile_lookback(52)
+    (6, 12, 48)
+    """
+    return max(min(int(season), 48), 6)
+
+
+def make_quantile_lstm(lookback: int, non_negative: bool, smoke: bool = False):
+    """``ConstrainedRegressor(Pipeline([StandardScaler, LSTMRegressor]))``
+    with the pinball loss of :data:`QUANTILE_LEVELS`: make_naive_lstm's
+    recipe with quantile outputs (its median clipped at 0 when
+    ``non_negative``)."""
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from sklstm.compose import ConstrainedRegressor
+    from sklstm.neural import LSTMRegressor
+
+    params = {**QUANTILE_PARAMS, **(SMOKE_QUANTILE_PARAMS if smoke else {})}
+    lstm = LSTMRegressor(lookback=lookback, loss="quantile",
+                         quantiles=list(QUANTILE_LEVELS), **params)
+    pipe = Pipeline([("scale", StandardScaler()), ("lstm", lstm)])
+    return ConstrainedRegressor(pipe, non_negative="clip" if non_negative else None)
+
+
+def last_row_quantiles(model, history: pd.Series, lower_bound) -> np.ndarray:
+    """``(H, n_levels)``: every step's quantiles at the last row of
+    ``history`` (the data up to the origin, gap-filled), ascending in the
+    level and ``>= lower_bound`` (None: unbounded).
+
+    A direct model's forecast, as ``sklstm.forecasting.forecast`` makes it
+    (the last row's outputs, output ``h - 1`` for step ``h``), read through
+    ``predict_quantiles``: the fitted scaler on the last ``lookback`` rows of
+    X (the LSTM windows the rows it gets, so the last one has its full
+    window), then the LSTM's quantiles of each output.
+    """
+    from sklearn import config_context
+
+    pipe = model.regressor_
+    lstm = pipe[-1]
+    X = history.to_frame().iloc[-lstm.lookback:]
+    # the same values, faster: the ordering runs sklearn's isotonic_regression
+    # once per crossing (row, output), each call checked by sklearn
+    with config_context(skip_parameter_validation=True, assume_finite=True):
+        q = lstm.predict_quantiles(pipe[:-1].transform(X), lower_bound=lower_bound)
+    return q[-1]  # (n_rows, n_outputs, n_levels) -> the last row's
+
+
+def f_quantile(ctx: Context, smoke: bool) -> dict:
+    """The LSTM's own quantiles, no conformal step: a direct model of steps
+    ``1..H`` fitted at every ``ceil(E / 3)``-th evaluated origin on
+    ``make_supervised`` of the gap-filled data up to it (its last
+    :data:`QUANTILE_MAX_ROWS` rows of X, y), forecasting from the data up to
+    each origin in between."""
+    from sklstm.forecasting import make_supervised
+    from sklstm.forecasting._forecaster import fill_gaps
+
+    h, series = ctx.h, ctx.case.series
+    steps = list(range(1, h + 1))
+    lookback = quantile_lookback(ctx.case.season)
+    levels = np.array(QUANTILE_LEVELS)
+    cols = {}
+    for lvl in LEVELS:
+        tail = (1.0 - lvl) / 2.0
+        lo, up = (int(np.flatnonzero(np.isclose(levels, q))[0])
+                  for q in (tail, 1.0 - tail))
+        cols[lvl] = (lo, up)
+    quantiles = np.full((ctx.n_eval, h, len(levels)), np.nan)
+    every = math.ceil(ctx.n_eval / FITS)
+    eval_bounds = ctx.lower_bounds[ctx.n_cal:]
+    model, epochs, train_rows = None, [], []
+    for i, pos in enumerate(ctx.eval_positions):
+        # causal: the data up to the origin, filled as the forecaster fills it
+        history = pd.Series(fill_gaps(ctx.y[: pos + 1]), index=series.index[: pos + 1],
+                            name=series.name)
+        if i % every == 0:
+            X, Y = make_supervised(history, horizon=steps)
+            X, Y = X.iloc[-QUANTILE_MAX_ROWS:], Y.iloc[-QUANTILE_MAX_ROWS:]
+            model = make_quantile_lstm(lookback, eval_bounds[i] is not None,
+                                       smoke).fit(X, Y)
+            fitted = model.regressor_[-1]
+            if not np.allclose(fitted.quantiles_, levels):
+                raise RuntimeError(f"levels {fitted.quantiles_} != {levels}")
+            epochs.append(fitted.n_epochs_)
+            train_rows.append(len(X))
+        quantiles[i] = last_row_quantiles(model, history, eval_bounds[i])
+    if not np.isfinite(quantiles).all():
+        raise ValueError("a non-finite quantile")
+    if (np.diff(quantiles, axis=-1) < 0).any():
+        raise ValueError("crossing quantiles")
+    bounds = {lvl: (quantiles[:, :, lo], quantiles[:, :, up])
+              for lvl, (lo, up) in cols.items()}
+    extra = {"lookback": lookback, "fits": len(epochs),
+             "train_rows": int(max(train_rows)),
+             "mean_epochs": float(np.mean(epochs))}
+    return {QUANTILE: (_bounded(bounds, eval_bounds), extra)}
+
+
+RUNNERS = {"sklstm": f_sklstm, QUANTILE: f_quantile, ARIMA: _statsforecast(ARIMA),
+           ETS: _statsforecast(ETS)}
 
 
 def run_job(name: str, key: str, smoke: bool = False) -> list[dict]:
@@ -368,7 +501,8 @@ def summary_rows(table: pd.DataFrame) -> list[list[str]]:
     return rows
 
 
-SHORT = {SPLIT: "split", POOLED: "pooled", ARIMA: "ARIMA", ETS: "ETS"}
+SHORT = {SPLIT: "split", POOLED: "pooled", QUANTILE: "quantile", ARIMA: "ARIMA",
+         ETS: "ETS"}
 
 
 def series_rows(raw: pd.DataFrame, models=MODELS) -> list[list[str]]:
@@ -469,10 +603,43 @@ def timing_text(timing: dict) -> str:
 
 
 # ------------------------------------------------------------------ report
-def intro_text(facts: dict) -> str:
+def _run_text(facts: dict) -> str:
+    return (f"`{facts['command'].strip()}` in {facts['minutes']:.1f} min on "
+            f"{facts['jobs']} worker(s)")
+
+
+def quantile_text(capped=()) -> str:
+    p = QUANTILE_PARAMS
     return (
-        f"Produced by `{facts['command'].strip()}` in {facts['minutes']:.1f} min "
-        f"on {facts['jobs']} worker(s). Rolling origins at step 1; the last "
+        f"{QUANTILE}: the network's own quantiles, no conformal step: "
+        "`ConstrainedRegressor(Pipeline([StandardScaler(), LSTMRegressor("
+        f"loss='quantile', quantiles={list(QUANTILE_LEVELS)}, ...)]))` "
+        "(make_naive_lstm's recipe: no trend or seasonal treatment, the median "
+        "clipped at 0), a direct model of steps 1..H fitted on "
+        "`make_supervised(y, horizon=[1, ..., H])` of the gap-filled data up to "
+        "the origin (X: the current value; lookback max(min(season, 48), 6) "
+        f"rows; hidden size {p['hidden_size']}, batch {p['batch_size']}, at most "
+        f"{p['max_epochs']} epochs, early stopping after {p['patience']} without "
+        f"a lower loss on the last {p['validation_fraction']:.0%} of the windows, "
+        "1 thread, seed 0). On the same evaluated origins as AutoARIMA, fitted "
+        "at three of them; in between, the fitted model forecasts from the data "
+        "up to the origin (the last row's outputs). Its 80% interval is "
+        "[q10, q90], its 95% one [q2.5, q97.5], read off `predict_quantiles` "
+        "(ordered across levels). Each fit sees at most the last "
+        f"{QUANTILE_MAX_ROWS} (X, y) rows"
+        + (f", which caps {', '.join(capped)}. " if capped else ". ")
+    )
+
+
+def intro_text(facts: dict, models=MODELS, capped=()) -> str:
+    """The protocol in a paragraph; ``capped``: the series whose quantile
+    LSTM saw only its last :data:`QUANTILE_MAX_ROWS` rows."""
+    added = facts.get("added", [])
+    later = "; ".join(
+        f"{', '.join(a['models'])} added by {_run_text(a)}" for a in added)
+    produced = f"Produced by {_run_text(facts)}" + (f"; {later}." if added else ".")
+    return (
+        f"{produced} Rolling origins at step 1; the last "
         "`E` (= H) are evaluated, after `C` "
         "calibration origins (H + 18, the split method's need for 95% at every "
         "step, fewer on short series). sklstm: one `backtest(LSTMForecaster(...), "
@@ -481,6 +648,7 @@ def intro_text(facts: dict) -> str:
         "conformal calibration, each origin on the residuals observed by then. "
         "AutoARIMA and AutoETS (statsforecast, levels 80 and 95) on the same "
         "evaluated origins, fitted at three of them and `forward` in between. "
+        + (quantile_text(capped) if QUANTILE in models else "") +
         "Every model's intervals are kept >= 0 on series without negative "
         "values. Coverage: the share of actuals inside the interval (mean over "
         "series; 'within ±5 pts': series whose coverage is within 5 points of "
@@ -492,10 +660,22 @@ def intro_text(facts: dict) -> str:
     )
 
 
+def present(raw: pd.DataFrame) -> list[str]:
+    """The models of :data:`MODELS` that ``raw`` has rows of, in that order."""
+    have = set(raw["model"])
+    return [m for m in MODELS if m in have]
+
+
 def report(raw: pd.DataFrame, facts: dict, timing: dict | None) -> str:
-    parts = ["# Prediction intervals on the development series", intro_text(facts),
-             "## Summary", markdown(summary_rows(summary(raw))),
-             "## Per series", markdown(series_rows(raw))]
+    models = present(raw)
+    capped = []
+    if "train_rows" in raw.columns:
+        full = raw["train_rows"] >= QUANTILE_MAX_ROWS
+        capped = list(raw.loc[(raw["model"] == QUANTILE) & full, "series"])
+    parts = ["# Prediction intervals on the development series",
+             intro_text(facts, models, capped),
+             "## Summary", markdown(summary_rows(summary(raw, models))),
+             "## Per series", markdown(series_rows(raw, models))]
     failed = raw[raw["error"].fillna("") != ""]
     if len(failed):
         parts += ["### Failures", "\n".join(
@@ -524,6 +704,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "in --out")
     parser.add_argument("--no-timing", action="store_true",
                         help="skip the timing section")
+    parser.add_argument("--models", nargs="+", choices=MODELS, default=None,
+                        metavar="MODEL",
+                        help="models to run (default: all): "
+                        + ", ".join(repr(m) for m in MODELS))
+    parser.add_argument("--merge", action="store_true",
+                        help="merge into the results in --out: replace their rows "
+                        "of the models and series run, keep the others and the "
+                        "timing (measured only by a run without --merge)")
     parser.add_argument("--out", default="benchmarks/results",
                         help="folder of interval_accuracy.{md,csv,json}")
     return parser
@@ -535,13 +723,25 @@ def _cost(job) -> float:
     n = min(len(case.series), 2000)
     if job[1] == ARIMA and case.season > LONG_SEASON:
         return 50.0 * n
+    if job[1] == QUANTILE:  # the cost grows with the window
+        return n * quantile_lookback(case.season) / 4.0
     return n * (3.0 if job[1] == "sklstm" else 1.0)
 
 
-def run_all(names, smoke: bool, jobs: int) -> pd.DataFrame:
+def in_order(raw: pd.DataFrame) -> pd.DataFrame:
+    """The rows by series (as in ``series.py``), then model (as in MODELS)."""
+    order = {n: i for i, n in enumerate(S.names())}
+    raw = raw.sort_values(["series", "model"], key=lambda c: c.map(order)
+                          if c.name == "series" else c.map(MODELS.index))
+    return raw.reset_index(drop=True)
+
+
+def run_all(names, smoke: bool, jobs: int, models=MODELS) -> pd.DataFrame:
+    """Every job of ``names`` that scores one of ``models``; their rows."""
     from joblib import Parallel, delayed
 
-    todo = sorted([(name, key) for name in names for key in JOBS], key=_cost,
+    keys = [k for k, labels in JOBS.items() if set(labels) & set(models)]
+    todo = sorted([(name, key) for name in names for key in keys], key=_cost,
                   reverse=True)
     print(f"{len(todo)} jobs on {jobs} worker(s)", flush=True)
     results = Parallel(n_jobs=jobs, return_as="generator_unordered")(
@@ -556,10 +756,34 @@ def run_all(names, smoke: bool, jobs: int) -> pd.DataFrame:
             print(f"  {r['series']:15s} {r['model']:26s} {note}  "
                   f"({r['seconds']:.1f} s)", flush=True)
     raw = pd.DataFrame(rows)
-    order = {n: i for i, n in enumerate(S.names())}
-    raw = raw.sort_values(["series", "model"], key=lambda c: c.map(order)
-                          if c.name == "series" else c.map(MODELS.index))
-    return raw.reset_index(drop=True)
+    return in_order(raw[raw["model"].isin(models)])
+
+
+def load_results(out: Path) -> dict:
+    """The payload of the last results in ``out`` (facts, timing, raw rows)."""
+    path = out / f"{RESULTS}.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no results to merge into; run without "
+                                "--merge first")
+    payload = json.loads(path.read_text())
+    payload["raw"] = pd.DataFrame(payload["rows"]).fillna({"error": ""})
+    return payload
+
+
+def merge_results(payload: dict, raw: pd.DataFrame, facts: dict):
+    """``(raw, facts)``: the saved rows with those of ``raw``'s (series, model)
+    pairs replaced by ``raw``'s, and the saved facts with this run in
+    ``added`` (replacing an earlier addition of the same models)."""
+    old = payload["raw"]
+    new = set(zip(raw["series"], raw["model"], strict=True))
+    keep = [(s, m) not in new for s, m in zip(old["series"], old["model"],
+                                              strict=True)]
+    merged = in_order(pd.concat([old[keep], raw], ignore_index=True))
+    base = dict(payload["facts"])
+    added = [a for a in base.get("added", [])
+             if set(a["models"]) != set(facts["models"])]
+    base["added"] = [*added, facts]
+    return merged, base
 
 
 def write(out: Path, raw: pd.DataFrame, facts: dict, timing: dict | None) -> None:
@@ -587,11 +811,20 @@ def main(argv=None) -> int:
             print(f"wrote the timing into {out}/{RESULTS}.*")
         return 0
     names = args.series or (SMOKE_SERIES if args.smoke else S.names())
+    models = [m for m in MODELS if m in (args.models or MODELS)]
+    payload = load_results(out) if args.merge else None  # fail before the run
     started = time.perf_counter()
-    raw = run_all(names, args.smoke, args.jobs)
+    raw = run_all(names, args.smoke, args.jobs, models)
     facts = {"command": command, "jobs": args.jobs, "smoke": args.smoke,
+             "models": models,
              "minutes": round((time.perf_counter() - started) / 60, 1)}
-    print("\n" + plain(summary_rows(summary(raw))), flush=True)
+    print("\n" + plain(summary_rows(summary(raw, present(raw)))), flush=True)
+    if payload is not None:
+        merged, merged_facts = merge_results(payload, raw, facts)
+        write(out, merged, merged_facts, payload.get("timing"))
+        print(f"merged {len(raw)} row(s) into {out}/{RESULTS}.md, .csv, .json "
+              f"(the series took {facts['minutes']:.1f} min)")
+        return 0
     write(out, raw, facts, None)  # kept even if the timing fails
     if not (args.smoke or args.no_timing):
         timing = {**measure_timing(), "command": command.strip()}

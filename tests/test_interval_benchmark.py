@@ -2,7 +2,9 @@
 tiny smoke run."""
 
 import importlib.util
+import json
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -99,4 +101,55 @@ def test_smoke_run_gives_every_model_a_coverage(bench, tmp_path, capsys):
     assert np.isfinite(raw["msis_95"].to_numpy(dtype=float)).all()
     text = (tmp_path / "interval_accuracy.md").read_text()
     assert "## Summary" in text and "| nhtemp | yearly |" in text
+    capsys.readouterr()
+
+
+def test_quantile_lstm_gives_ordered_finite_bounds(bench):
+    # the network's own quantiles on one short series, tiny network
+    ctx = bench.Context(bench.S.load("nhtemp"), smoke=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        bounds, extra = bench.f_quantile(ctx, smoke=True)[bench.QUANTILE]
+    (lo80, up80), (lo95, up95) = bounds[0.8], bounds[0.95]
+    assert lo95.shape == (ctx.n_eval, ctx.h)
+    for b in (lo80, up80, lo95, up95):
+        assert np.isfinite(b).all() and (b >= 0).all()  # nhtemp: no negative value
+    # q2.5 <= q10 <= q90 <= q97.5, at every origin and step
+    assert (lo95 <= lo80).all() and (lo80 <= up80).all() and (up80 <= up95).all()
+    assert extra["fits"] == 2 and extra["lookback"] == 6  # 2 origins: fits at 0, 1
+    scores = bench.interval_scores(ctx.actuals, bounds, ctx.scale)
+    for key in ("coverage_80", "coverage_95"):
+        assert 0.0 <= scores[key] <= 1.0
+    assert np.isfinite(scores["msis_95"])
+
+
+def test_models_alone_merge_into_the_saved_results(bench, tmp_path, capsys):
+    # saved results of the other models, then the quantile model merged in
+    old = [{"series": "nhtemp", "kind": "yearly", "n": 60, "H": 6, "n_cal": 24,
+            "n_eval": 2, "model": m, "coverage_80": 0.5, "coverage_95": 1.0,
+            "msis_95": 3.0, "error": ""} for m in bench.MODELS]
+    facts = {"command": "python benchmarks/interval_accuracy.py --jobs 2",
+             "jobs": 2, "smoke": False, "minutes": 8.3}
+    timing = {"seconds": {"backtest n_jobs=1": 1.0, "backtest n_jobs=2": 1.5,
+                          "3 separate fits": 2.0}, "torch_threads": 1, "cpus": 2}
+    (tmp_path / "interval_accuracy.json").write_text(json.dumps(
+        {"facts": facts, "timing": timing, "rows": old}))
+    status = bench.main(["--smoke", "--series", "nhtemp", "--jobs", "1",
+                         "--models", bench.QUANTILE, "--merge",
+                         "--out", str(tmp_path)])
+    assert status == 0
+    raw = pd.read_csv(tmp_path / "interval_accuracy.csv", keep_default_na=False)
+    assert list(raw["model"]) == bench.MODELS
+    others = raw[raw["model"] != bench.QUANTILE]
+    assert (others["msis_95"] == 3.0).all()  # kept, not re-run
+    new = raw[raw["model"] == bench.QUANTILE].iloc[0]
+    assert new["error"] == "" and float(new["msis_95"]) != 3.0
+    assert float(new["fits"]) == 2
+    payload = json.loads((tmp_path / "interval_accuracy.json").read_text())
+    assert payload["timing"] == timing
+    assert payload["facts"]["added"][0]["models"] == [bench.QUANTILE]
+    text = (tmp_path / "interval_accuracy.md").read_text()
+    assert "in 8.3 min on 2 worker(s); LSTM quantile outputs added by" in text
+    assert "| LSTM quantile outputs |" in text and "quantile MSIS95" in text
+    assert "## Timing of a refitting backtest" in text
     capsys.readouterr()
