@@ -308,3 +308,15 @@ def test_text_columns_go_to_an_inner_pipeline_that_encodes_them():
     with pytest.raises(TypeError, match="ConstrainedRegressor.fit: expected numeric "
                        "columns, but got non-numeric column.s. 'day'"):
         ConstrainedRegressor(LinearRegression()).fit(X, y)
+
+
+@settings(max_examples=200, deadline=None)
+@given(arrays(np.float64, st.integers(1, 70),
+              elements=st.floats(-1e6, 1e6, allow_nan=False)),
+       st.booleans(), st.sampled_from([None, 0.0, -5.0]))
+def test_the_short_projection_equals_scikit_learns(values, increasing, lower):
+    from sklstm.compose._constrained import _project
+
+    expected = isotonic_regression(values, y_min=lower, increasing=increasing)
+    np.testing.assert_allclose(_project(values, increasing, lower), expected,
+                               rtol=1e-9, atol=1e-6)
