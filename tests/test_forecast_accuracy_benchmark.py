@@ -1,34 +1,17 @@
 """benchmarks/forecast_accuracy.py: its data, its M4-style split, its summary,
 and a tiny smoke run."""
 
-import importlib.util
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
-
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look themselves up there
-    spec.loader.exec_module(module)
-    return module
+from conftest import benchmark_modules
 
 
 @pytest.fixture(scope="module")
 def bench():
-    sys.path.insert(0, str(BENCH))
-    series = _load("series")
-    module = _load("forecast_accuracy")
-    yield module, series
-    sys.path.remove(str(BENCH))
-    for name in ("series", "forecast_accuracy"):
-        sys.modules.pop(name, None)
+    with benchmark_modules("series", "forecast_accuracy") as (series, module):
+        yield module, series
 
 
 def test_the_21_series_load_on_regular_indexes(bench):

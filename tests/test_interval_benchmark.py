@@ -1,36 +1,19 @@
 """benchmarks/interval_accuracy.py: its interval scores, its origins, and a
 tiny smoke run."""
 
-import importlib.util
 import json
-import sys
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
-
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look themselves up there
-    spec.loader.exec_module(module)
-    return module
+from conftest import benchmark_modules
 
 
 @pytest.fixture(scope="module")
 def bench():
-    sys.path.insert(0, str(BENCH))
-    _load("series")
-    module = _load("interval_accuracy")
-    yield module
-    sys.path.remove(str(BENCH))
-    for name in ("series", "interval_accuracy"):
-        sys.modules.pop(name, None)
+    with benchmark_modules("series", "interval_accuracy") as (_, module):
+        yield module
 
 
 # below, inside (on the bound), above, and an unobserved actual (not scored)
