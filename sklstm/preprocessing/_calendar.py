@@ -489,6 +489,9 @@ class CalendarFeatures(SeriesTransformerMixin, BaseEstimator):
     [0.0, 0.0, 1.0, 0.0, 0.0]
     """
 
+    #: Learnt from each series' own rows: a dict keyed by id after a panel fit.
+    _series_attributes = ("n_fit_rows_", "history_", "step_")
+
     _parameter_constraints: dict = {
         "features": [StrOptions({"auto", *TERMS}), "array-like"],
         "encoding": [StrOptions({"onehot", "cyclic"})],

@@ -335,10 +335,26 @@ def test_panel_errors_name_the_series():
     with pytest.raises(ValueError, match=(
             r"^LagFeatures.transform: X is a panel .* but fit saw a single series")):
         clone(lags).fit(series["a"]).transform(panel)
-    # a transformer that does not take panels says so (CalendarFeatures)
-    with pytest.raises(ValueError, match=(
-            r"^CalendarFeatures.fit: X is a panel .* does not transform panels")):
-        CalendarFeatures().fit(panel)
+
+
+def test_calendar_terms_of_a_panel_are_each_series_own():
+    long = pd.DataFrame({
+        "shop": ["a"] * 10 + ["b"] * 6,
+        "day": list(pd.date_range("2024-12-20", periods=10, freq="D"))
+        + list(pd.date_range("2025-01-03", periods=6, freq="D")),
+        "visits": np.arange(16.0)})
+    panel = to_panel(long, "shop", "day")
+    terms = CalendarFeatures("dayofweek", encoding="cyclic").set_output(
+        transform="pandas")
+    out = terms.fit_transform(panel)
+    assert out.index.equals(panel.index)
+    for shop in ("a", "b"):
+        alone = clone(terms).fit_transform(panel.loc[shop].asfreq("D"))
+        np.testing.assert_allclose(out.loc[shop].to_numpy(), alone.to_numpy())
+    # 2025-01-03 was a Friday: day 4, whatever series a holds
+    friday = np.sin(2 * np.pi * 4 / 7)
+    assert out.loc[("b", pd.Timestamp("2025-01-03")), "dayofweek_sin"] == \
+        pytest.approx(friday)
 
 
 # ----------------------------------------------------------- the data model
