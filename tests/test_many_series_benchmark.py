@@ -1,0 +1,103 @@
+"""benchmarks/many_series.py: its panels, its per-series scaling, its
+synthetic panel, and a tiny smoke run of part A."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import benchmark_modules
+
+MODULES = ("series", "forecast_accuracy", "many_series")
+
+
+@pytest.fixture(scope="module")
+def bench():
+    with benchmark_modules(*MODULES) as loaded:
+        yield loaded[-1]
+
+
+def test_the_synthetic_panel_is_a_sorted_panel_of_equal_series(bench):
+    panel = bench.synthetic_panel(30, 48, seed=0)
+    assert panel.shape == (30 * 48, 1) and list(panel.columns) == ["y"]
+    assert isinstance(panel.index, pd.MultiIndex)
+    assert list(panel.index.names) == ["series", "t"]
+    assert panel.index.is_monotonic_increasing and not panel.index.has_duplicates
+    sizes = panel.groupby(level=0).size()
+    assert len(sizes) == 30 and (sizes == 48).all()
+    assert sizes.index[0] == "s0000" and sizes.index[-1] == "s0029"
+    first = panel.loc["s0000"]
+    assert first.index.tolist() == list(range(48))
+    assert np.isfinite(panel["y"]).all() and (panel["y"] > 0).all()
+    # levels differ across series; the same seed gives the same panel
+    assert panel["y"].groupby(level=0).mean().std() > 1
+    pd.testing.assert_frame_equal(panel, bench.synthetic_panel(30, 48, seed=0))
+    # the panel is what sklstm's panel tools accept
+    from sklstm import make_supervised
+
+    X, Y = make_supervised(panel, "y", horizon=[1, 2, 3])
+    assert len(X) == 30 * (48 - 3) and Y.shape == (len(X), 3)
+
+
+def test_per_series_scaling_round_trips_by_hand(bench):
+    case = bench.S.load("presidents")  # has gaps: they are filled first
+    train = case.train
+    assert train.isna().any()
+    filled = train.interpolate(limit_direction="both")
+    mean = filled.mean()
+    scaled, how = bench.scale_series(train)
+    assert how == {"mean": pytest.approx(mean), "log": False}
+    np.testing.assert_allclose(scaled.to_numpy(), filled.to_numpy() / mean)
+    np.testing.assert_allclose(bench.unscale(scaled, how), filled.to_numpy())
+    logged, how = bench.scale_series(train, log=True)
+    assert how["log"]
+    np.testing.assert_allclose(logged.to_numpy(), np.log(filled.to_numpy() / mean))
+    np.testing.assert_allclose(bench.unscale(logged, how), filled.to_numpy())
+    # a series with a value <= 0 keeps the plain ratio
+    _, how = bench.scale_series(pd.Series([0.0, 1.0, 2.0]), log=True)
+    assert how == {"mean": 1.0, "log": False}
+
+
+def test_the_panel_of_a_group_holds_each_series_divided_by_its_mean(bench):
+    cases = bench.load_panel_cases("quarterly")
+    panel, scaling = bench.build_panel(cases)
+    assert list(panel.index.names) == ["series", "time"]
+    assert panel.index.is_monotonic_increasing
+    for case in cases:
+        part = panel.loc[case.name, "y"]
+        assert len(part) == len(case.train)
+        assert part.mean() == pytest.approx(1.0)
+        assert scaling[case.name]["mean"] == pytest.approx(
+            case.train.interpolate(limit_direction="both").mean())
+    scaled, means = bench.scale_panel(bench.synthetic_panel(5, 24))
+    np.testing.assert_allclose(scaled["y"].groupby(level=0).mean(), 1.0)
+    assert len(means) == 5
+
+
+def test_panels_horizons_and_lookbacks(bench):
+    expect = {"monthly": (8, 18, 24), "quarterly": (4, 8, 8),
+              "EuStockMarkets": (4, 186, 8)}
+    for panel, (n, horizon, lookback) in expect.items():
+        cases = bench.load_panel_cases(panel)
+        assert len(cases) == n
+        assert bench.panel_horizon(cases) == horizon
+        assert bench.global_lookback(cases) == lookback
+    dax = bench.load_eustock("DAX")
+    assert len(dax.series) == 1860 and dax.mase_m == 1
+    assert dax.series.iloc[0] == pytest.approx(1628.75)
+
+
+def test_a_smoke_run_of_part_a_scores_every_model(bench):
+    panels = {"monthly": ["USAccDeaths", "fdeaths"],
+              "EuStockMarkets": ["DAX", "FTSE"]}
+    raw = bench.run_part_a(panels, seeds=(0,), smoke=True, jobs=1)
+    assert set(raw["model"]) == set(bench.MODELS)
+    assert len(raw) == 4 * len(bench.MODELS)
+    assert (raw["error"] == "").all(), raw.loc[raw["error"] != "", "error"].tolist()
+    assert np.isfinite(raw["MASE"]).all() and (raw["MASE"] > 0).all()
+    table = bench.summary_a(raw)
+    assert list(table.index) == bench.MODELS
+    assert np.isfinite(table["MASE overall"]).all()
+    assert table.loc[bench.REFERENCE, f"rel. MASE vs {bench.REFERENCE}"] == 1.0
+    rows = bench.series_rows(raw)
+    assert len(rows) == 1 + 4 and rows[0][2:] == bench.MODELS
+    long = bench.long_rows(raw, None)
+    assert set(long["metric"]) == {"MASE", "sMAPE", "seconds"}
