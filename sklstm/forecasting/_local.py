@@ -22,6 +22,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from sklstm._compat import HasMethods, _fit_context
+from sklstm.utils._panel import check_panel, is_panel
 from sklstm.utils._time import infer_freq
 
 if TYPE_CHECKING:
@@ -46,22 +47,14 @@ def split_panel(y, owner: str = _OWNER) -> list[tuple[Any, pd.Series]]:
                 "the panel (panel['sales'])."
             )
         y = y.iloc[:, 0]
-    if not isinstance(y, pd.Series) or not (
-        isinstance(y.index, pd.MultiIndex) and y.index.nlevels == 2
-    ):
+    if not isinstance(y, pd.Series) or not is_panel(y):
         raise ValueError(
             f"{owner}: y must be a panel, a Series indexed by a 2-level "
             "MultiIndex (series id, time); got "
             f"{type(y).__name__} with a {type(getattr(y, 'index', None)).__name__}."
-            " Build one with df.set_index(['id', 'time'])['target']."
+            " Build one with sklstm.to_panel(frame, id=..., time=...)['target']."
         )
-    ids = y.index.get_level_values(0)
-    if pd.isna(ids).any():
-        row = int(np.flatnonzero(pd.isna(ids))[0])
-        raise ValueError(
-            f"{owner}: the series id is missing (NaN) at row {row}; give every row "
-            "its series."
-        )
+    check_panel(y, owner)
     out = []
     for key, part in y.groupby(level=0, sort=False):
         series = part.droplevel(0)

@@ -55,7 +55,8 @@ def test_a_bad_panel_or_series_is_named():
     ids[5] = np.nan
     broken = y.set_axis(pd.MultiIndex.from_arrays(
         [ids, y.index.get_level_values(1)]))
-    with pytest.raises(ValueError, match=r"series id is missing \(NaN\) at row 5"):
+    with pytest.raises(ValueError, match=r"series id is missing \(NaN\) in 1 "
+                                         r"row\(s\), at row position\(s\) 5"):
         PerSeriesForecaster(LSTMForecaster()).fit(broken)
     short = pd.concat([y, pd.Series(
         np.arange(8.0), index=pd.MultiIndex.from_product(
