@@ -44,6 +44,7 @@ from sklstm.forecasting._supervised import (
     make_supervised,
 )
 from sklstm.metrics import mae, naive_scale, rmse, smape
+from sklstm.utils._panel import check_panel, is_panel, naming_series
 
 __all__ = [
     "backtest",
@@ -617,7 +618,11 @@ def backtest(
         the forecast step), ``actual``, ``forecast``, and with ``levels``,
         ``lower_<level>`` and ``upper_<level>`` in percent (``lower_80``,
         ``upper_80``, ``lower_95``, ...). Summarise it with
-        :func:`backtest_metrics`.
+        :func:`backtest_metrics`. For a panel ``history`` (indexed by
+        ``(series id, time)``), each series is backtested on its own, with
+        its own fits (a local model per series), and the frame starts with
+        a column of the series id (named like the index level); summarise a
+        series with ``backtest_metrics(frame[frame.id == k], history.loc[k])``.
 
     Raises
     ------
@@ -654,6 +659,13 @@ def backtest(
     >>> backtest_metrics(frame, s).columns.tolist()
     ['MAE', 'RMSE', 'MASE', 'sMAPE']
     """
+    if is_panel(history):
+        return _backtest_panel(
+            model, history, horizon, n_windows=n_windows, start=start, step=step,
+            window=window, refit=refit, levels=levels, n_calibration=n_calibration,
+            method=method, lower_bound=lower_bound, n_jobs=n_jobs, target=target,
+            future=future,
+        )
     frame, target = as_frame(history, target, _OWNER, "history")
     y = _target_values(frame, target)
     check_time_index(frame.index, _OWNER)
@@ -712,6 +724,28 @@ def backtest(
     out = pd.DataFrame({k: np.asarray(v) if k not in ("origin", "time") else v
                         for k, v in columns.items()})
     return out.iloc[n_cal * horizon:].reset_index(drop=True)
+
+
+def _backtest_panel(model, history, horizon, **options) -> pd.DataFrame:
+    """Each series of a panel backtested on its own (a local model per
+    series), the frames stacked with the series id as their first column."""
+    from sklstm.utils._time import infer_freq
+
+    groups = check_panel(history, _OWNER)
+    level = history.index.names[0]
+    name = "series" if level is None else level
+    parts = []
+    for sid, rows in groups:
+        series = history.iloc[rows].droplevel(0)
+        if isinstance(series.index, pd.DatetimeIndex) and series.index.freq is None:
+            freq = infer_freq(series.index)  # a MultiIndex level keeps none
+            if freq is not None:
+                series = series.asfreq(freq)
+        with naming_series(sid):
+            part = backtest(model, series, horizon, **options)
+        part.insert(0, name, sid)
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
 
 
 def _target_values(frame: pd.DataFrame, target) -> np.ndarray:

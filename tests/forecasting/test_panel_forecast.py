@@ -65,3 +65,27 @@ def test_what_a_panel_forecast_does_not_take_is_refused():
     with pytest.raises(ValueError, match=r"needs one row per history row and 3 "
                                          r"outputs"):
         forecast(model, panel, 3, target="sales")
+
+
+def test_a_panel_backtest_is_each_series_backtest():
+    from sklstm.forecasting import backtest, backtest_metrics
+
+    panel = to_panel(long_sales(), "shop", "month")
+    frame = backtest(ridge(), panel, 3, n_windows=2, target="sales",
+                     levels=0.8, n_calibration=4)
+    assert frame.columns[0] == "shop" and len(frame) == 3 * 2 * 3
+    for shop in ("s0", "s1", "s2"):
+        series = panel.loc[shop].asfreq("MS")
+        alone = backtest(ridge(), series, 3, n_windows=2, target="sales",
+                         levels=0.8, n_calibration=4)
+        got = frame[frame["shop"] == shop].drop(columns="shop").reset_index(
+            drop=True)
+        pd.testing.assert_frame_equal(got, alone)
+        metrics = backtest_metrics(got, series, m=12, target="sales")
+        assert np.isfinite(metrics.loc["all", "MASE"])
+    short = pd.concat([long_sales(), pd.DataFrame({
+        "shop": "s9", "month": pd.date_range("2015-01-01", periods=6, freq="MS"),
+        "sales": np.arange(6.0)})])
+    with pytest.raises(ValueError, match=r"^backtest: series 's9': 3 window\(s\).* "
+                                         r"History has 6 rows and needs 13"):
+        backtest(ridge(), to_panel(short, "shop", "month"), 3, target="sales")
