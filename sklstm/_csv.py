@@ -42,7 +42,7 @@ import pandas as pd
 from sklstm._errors import InputError
 from sklstm.utils._time import regular_grid
 
-__all__ = ["InputError", "read_data", "read_series", "regularise_index"]
+__all__ = ["InputError", "read_data", "read_panel", "read_series", "regularise_index"]
 
 
 def _one_line(text: object) -> str:
@@ -128,6 +128,7 @@ def _column(frame: pd.DataFrame, name: str, option: str, path: Path) -> pd.Serie
 
 
 def _row_label(row: int) -> str:
+    """The file line of the frame's row ``row`` (its label from ``read_csv``)."""
     # +2: one for the header line, one because people count lines from 1
     return f"line {int(row) + 2}"
 
@@ -198,7 +199,8 @@ def _unparsed_error(name: str, text: pd.Series, parsed, what: str,
     bad = np.ones(len(text), bool) if parsed is None else parsed.isna().to_numpy()
     row = int(np.flatnonzero(bad)[0])
     return InputError(
-        f"--time {name!r}: {_row_label(row)} holds {str(text.iloc[row])!r}, which "
+        f"--time {name!r}: {_row_label(text.index[row])} holds "
+        f"{str(text.iloc[row])!r}, which "
         f"{what} ({int(bad.sum())} such row(s)); {fix}"
     )
 
@@ -254,7 +256,7 @@ def _parse_times(raw: pd.Series, name: str, date_format=None,
     if empty.any():
         row = int(np.flatnonzero(empty.to_numpy())[0])
         raise InputError(
-            f"--time {name!r} is empty at {_row_label(row)}; every row "
+            f"--time {name!r} is empty at {_row_label(raw.index[row])}; every row "
             "needs a timestamp."
         )
     if pd.api.types.is_integer_dtype(raw.dtype) and date_format is None:
@@ -424,6 +426,73 @@ def read_data(path, target: str, time: str | None = None,
     series = data[target].iloc[observed[0]: observed[-1] + 1]
     series.attrs["notes"] = notes
     return series, data[list(covariates)].iloc[observed[0]:]
+
+
+def read_panel(path, target: str, time: str, id_col: str,
+               date_format: str | None = None) -> pd.Series:
+    """The ``target`` column of a long CSV file, one series per ``id_col`` value.
+
+    Each series' time stamps are parsed and put on a regular grid on their
+    own (as :func:`read_series` does for one series: missing steps become
+    NaN gaps, leading and trailing empty cells are dropped), so the series
+    may differ in length, start and gaps.
+
+    Returns
+    -------
+    panel : pandas.Series
+        Float values indexed by ``(id, time)``, the series in the order of
+        their first row in the file, ids as text. ``attrs["notes"]`` lists
+        what was assumed (delimiter, date order).
+
+    Raises
+    ------
+    InputError
+        For every problem with the file (an empty id cell names its line; a
+        problem within one series names the series), with a one-line message.
+    """
+    path = Path(path)
+    notes: list[str] = []
+    frame = _read_frame(path, notes)
+    if len({target, time, id_col}) < 3:
+        raise InputError(
+            f"--id {id_col!r}, --time {time!r} and --target {target!r} must be "
+            "three different columns."
+        )
+    values = _numeric_target(_column(frame, target, "--target", path), target)
+    times = _column(frame, time, "--time", path)
+    ids = _column(frame, id_col, "--id", path).astype("string").str.strip()
+    empty = ids.isna() | (ids == "")
+    if empty.any():
+        row = int(np.flatnonzero(empty.to_numpy())[0])
+        raise InputError(
+            f"--id {id_col!r} is empty at {_row_label(frame.index[row])} "
+            f"({int(empty.sum())} such row(s)); every row needs its series."
+        )
+    parts, found = {}, []
+    for key, rows in ids.groupby(ids, sort=False).groups.items():
+        try:
+            index = _parse_times(times.loc[rows], time, date_format, found)
+            data = pd.Series(values.loc[rows].to_numpy(), index=index, name=target)
+            if data.index.has_duplicates:
+                dup = data.index[data.index.duplicated()][0]
+                raise InputError(
+                    f"--time {time!r} repeats {dup} "
+                    f"({int(data.index.duplicated().sum())} repeats in all); keep "
+                    "one row per series and time step."
+                )
+            data = regularise_index(data.sort_index())
+        except InputError as exc:
+            raise InputError(f"series {key!r} (--id {id_col!r}): {exc}") from None
+        observed = np.flatnonzero(data.notna().to_numpy())
+        if len(observed):
+            parts[str(key)] = data.iloc[observed[0]: observed[-1] + 1]
+    if not parts:
+        raise InputError(f"--target {target!r} has no values: every cell is empty.")
+    panel = pd.concat(parts, names=[id_col, time]).rename(target)
+    # one note of each kind (the series differ only in their example stamp)
+    kinds = {re.sub(r"\s*\([^)]*\)", "", note): note for note in reversed(found)}
+    panel.attrs["notes"] = notes + list(reversed(kinds.values()))
+    return panel
 
 
 def _guess_time(frame: pd.DataFrame, target: str, date_format=None,

@@ -20,7 +20,7 @@ with the input is one line on stderr and exit status 2.
 
 Modules: ``_args`` (options, presets), ``_problem`` (the series and its
 split), ``_experiment`` (fitting and comparing), ``_report`` (table, files,
-plot).
+plot), ``_panel`` (``--id``: one forecast per series of a long file).
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
             "  sklstm\n"
             "  sklstm --dataset co2 --out co2-run\n"
             "  sklstm --csv sales.csv --target units --time date --horizon 12\n"
+            "  sklstm --csv long.csv --target sales --time date --id store\n"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -46,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--time", metavar="COL",
         help="the CSV column of time stamps (default: the first column if it holds "
         "dates, else row numbers)",
+    )
+    data.add_argument(
+        "--id", metavar="COL",
+        help="the CSV column naming the series of a long file (one row per "
+        "series and time step): one forecaster per series, each evaluated on "
+        "its last --horizon rows and forecast from its own end; needs --time",
     )
     data.add_argument(
         "--date-format", metavar="FMT",
@@ -141,6 +148,14 @@ def check_options(args) -> None:
         raise UsageError("--target and --time go with --csv, as does --date-format.")
     features = list(getattr(args, "features", []) or [])
     future = list(getattr(args, "future", []) or [])
+    if getattr(args, "id", None) is not None:
+        if args.csv is None:
+            raise UsageError("--id names the series column of a long --csv file.")
+        if features or future or getattr(args, "calendar", False):
+            raise UsageError("--id does not yet combine with --features, --future "
+                             "or --calendar; drop them or forecast one series.")
+        if not args.time:
+            raise UsageError("--id needs --time COL, the time-stamp column.")
     if (features or future) and args.csv is None:
         raise UsageError("--features and --future name columns of a --csv file.")
     both = sorted(set(features) & set(future))

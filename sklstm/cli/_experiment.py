@@ -46,6 +46,12 @@ def run(args) -> int:
     from sklstm.cli._holdout import coverage, final_intervals, run_holdout
     from sklstm.forecasting._seasonality import mase_season
 
+    if getattr(args, "id", None) is not None:
+        from sklstm.cli._args import check_options
+        from sklstm.cli._panel import run_panel
+
+        check_options(args)
+        return run_panel(args)
     started = time.perf_counter()
     problem = load_problem(args)
     out = Path(args.out)

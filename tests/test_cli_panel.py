@@ -1,0 +1,168 @@
+"""The sklstm command on a long CSV file (``--id``): one forecast per series."""
+
+import io
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sklstm.cli import main
+
+QUICK = ["--quick", "--n-jobs", "1"]
+H = 6
+# store: (first month, rows); store "c" misses its 11th month (a gap)
+STORES = {"a": ("2015-01-01", 60), "b": ("2016-06-01", 40), "c": ("2017-03-01", 36)}
+
+
+def _write_long(path, stores=STORES, drop_id_at=None):
+    rng = np.random.default_rng(0)
+    rows = []
+    for key, (start, n) in stores.items():
+        t = np.arange(n)
+        y = 100 + t + 10 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 1, n)
+        for i, (d, v) in enumerate(zip(pd.date_range(start, periods=n, freq="MS"),
+                                       y, strict=True)):
+            if key == "c" and i == 10:
+                continue
+            rows.append((key, d.strftime("%Y-%m-%d"), round(float(v), 2)))
+    frame = pd.DataFrame(rows, columns=["store", "date", "sales"])
+    if drop_id_at is not None:
+        frame.loc[drop_id_at, "store"] = None
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _run(argv, capsys):
+    status = main(argv)
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+@pytest.fixture(scope="module")
+def panel_run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("panel")
+    csv = _write_long(tmp / "long.csv")
+    out = tmp / "out"
+    capture = pytest.MonkeyPatch()
+    buffer = io.StringIO()
+    capture.setattr(sys, "stdout", buffer)
+    try:
+        status = main([*QUICK, "--csv", str(csv), "--target", "sales", "--time",
+                       "date", "--id", "store", "--horizon", str(H), "--out",
+                       str(out)])
+    finally:
+        capture.undo()
+    return status, buffer.getvalue(), out
+
+
+def test_panel_run_prints_the_summary(panel_run):
+    status, text, _ = panel_run
+    assert status == 0
+    assert ("sklstm: long.csv:sales by store, 3 series of 36 .. 60 rows (1 gaps); "
+            "holding out the last 6 of each") in text
+    assert "held-out forecasts of 6 steps, one origin per series" in text
+    lines = text.splitlines()
+    header = next(line for line in lines if line.startswith("MASE over 3 series"))
+    assert header.split()[-2:] == ["median", "mean"]
+    assert any(line.startswith("sklstm forecaster ") for line in lines)
+    assert any(line.startswith("seasonal naive ") for line in lines)
+    assert "the sklstm forecaster beats seasonal naive on " in text
+    assert " of 3 series (" in text
+    assert "worst series by MASE (sklstm forecaster vs seasonal naive): " in text
+    assert "skipped" not in text
+
+
+def test_panel_run_writes_one_forecast_per_series(panel_run):
+    _, text, out = panel_run
+    assert "wrote forecast.csv, holdout.csv, metrics.csv, forecast.png" in text
+    assert (out / "forecast.png").stat().st_size > 0
+    forecast = pd.read_csv(out / "forecast.csv", parse_dates=["time"])
+    assert list(forecast.columns) == ["store", "time", "forecast"]
+    assert len(forecast) == 3 * H
+    assert np.isfinite(forecast["forecast"]).all()
+    for key, (start, n) in STORES.items():
+        mine = forecast[forecast["store"] == key]
+        last = pd.date_range(start, periods=n, freq="MS")[-1]
+        expected = pd.date_range(last, periods=H + 1, freq="MS")[1:]
+        assert list(mine["time"]) == list(expected), key
+
+    holdout = pd.read_csv(out / "holdout.csv", parse_dates=["time"])
+    assert list(holdout.columns) == ["store", "time", "actual", "sklstm forecaster",
+                                     "seasonal naive"]
+    assert len(holdout) == 3 * H
+    for key, (start, n) in STORES.items():
+        times = pd.date_range(start, periods=n, freq="MS")[-H:]
+        assert list(holdout.loc[holdout["store"] == key, "time"]) == list(times)
+
+    metrics = pd.read_csv(out / "metrics.csv", index_col="store")
+    assert list(metrics.index) == ["a", "b", "c"]
+    for model in ("sklstm", "snaive"):
+        for score in ("MAE", "RMSE", "MASE", "sMAPE"):
+            assert np.isfinite(metrics[f"{score}_{model}"]).all()
+    assert list(metrics["rows"]) == [60, 40, 36]  # the gap is a row
+
+
+def test_panel_skips_a_series_too_short(tmp_path, capsys):
+    stores = {**STORES, "d": ("2019-01-01", 22)}  # 22 - 6 < the 20 needed
+    csv = _write_long(tmp_path / "long.csv", stores)
+    status, out, _ = _run([*QUICK, "--csv", str(csv), "--target", "sales",
+                           "--time", "date", "--id", "store", "--horizon", str(H),
+                           "--no-plot", "--out", str(tmp_path / "o")], capsys)
+    assert status == 0
+    assert "note: skipped 1 series too short for --horizon 6: 'd'" in out
+    forecast = pd.read_csv(tmp_path / "o" / "forecast.csv")
+    assert sorted(forecast["store"].unique()) == ["a", "b", "c"]
+
+
+def test_panel_every_series_too_short_is_an_error(tmp_path, capsys):
+    csv = _write_long(tmp_path / "long.csv")
+    status, _, err = _run([*QUICK, "--csv", str(csv), "--target", "sales",
+                           "--time", "date", "--id", "store", "--horizon", "41",
+                           "--out", str(tmp_path / "o")], capsys)
+    assert status == 2
+    assert err == (
+        "sklstm: error: long.csv:sales by store: every series is too short for "
+        "--horizon 41: the forecaster needs 20 observed rows before the 41 held "
+        "out (3 series: 'a', 'b', 'c'); lower --horizon or pass more history.\n")
+
+
+def test_panel_empty_id_names_the_line(tmp_path, capsys):
+    csv = _write_long(tmp_path / "long.csv", drop_id_at=4)
+    status, _, err = _run([*QUICK, "--csv", str(csv), "--target", "sales",
+                           "--time", "date", "--id", "store", "--out",
+                           str(tmp_path / "o")], capsys)
+    assert status == 2
+    assert err == ("sklstm: error: --id 'store' is empty at line 6 (1 such row(s)); "
+                   "every row needs its series.\n")
+
+
+def test_panel_bad_stamp_names_its_series_and_line(tmp_path, capsys):
+    csv = _write_long(tmp_path / "long.csv")
+    frame = pd.read_csv(csv)
+    frame.loc[70, "date"] = "soon"  # a row of store "b"
+    frame.to_csv(csv, index=False)
+    status, _, err = _run([*QUICK, "--csv", str(csv), "--target", "sales",
+                           "--time", "date", "--id", "store", "--out",
+                           str(tmp_path / "o")], capsys)
+    assert status == 2
+    assert err.startswith("sklstm: error: series 'b' (--id 'store'): --time 'date': "
+                          "line 72 holds 'soon'")
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("extra, message", [
+    ([], "--id names the series column of a long --csv file."),
+    (["--csv", "x.csv", "--target", "y", "--time", "t", "--future", "p"],
+     "--id does not yet combine with --features, --future or --calendar; drop "
+     "them or forecast one series."),
+    (["--csv", "x.csv", "--target", "y", "--time", "t", "--calendar"],
+     "--id does not yet combine with --features, --future or --calendar; drop "
+     "them or forecast one series."),
+    (["--csv", "x.csv", "--target", "y"], "--id needs --time COL, the time-stamp "
+     "column."),
+])
+def test_panel_usage_errors(extra, message, capsys):
+    status, _, err = _run(["--id", "store", *extra], capsys)
+    assert status == 2
+    assert err == f"sklstm: error: {message}\n"
