@@ -207,19 +207,19 @@ def run_holdout(problem, model, args, n_jobs: int, notes: list) -> Holdout:
 def coverage(holdout: Holdout) -> dict:
     """Fraction of held-out actuals inside each level's interval, and how many
     were checked, e.g. ``{"80": (0.83, 54), "95": (0.96, 54)}``."""
+    from sklstm.cli._report import MODEL_NAMES
+    from sklstm.forecasting import backtest_metrics
     from sklstm.forecasting._intervals import level_name
 
-    frame = holdout.frame
-    actual = frame["actual"].to_numpy(dtype=np.float64)
+    frame = holdout.frame.rename(columns={MODEL_NAMES["sklstm"]: "forecast"})
+    shares = backtest_metrics(frame).loc["all"]
+    observed = frame["actual"].notna()
     out = {}
     for level in LEVELS:
         name = level_name(level)
-        low = frame[f"lower_{name}"].to_numpy(dtype=np.float64)
-        up = frame[f"upper_{name}"].to_numpy(dtype=np.float64)
-        ok = np.isfinite(actual) & np.isfinite(low) & np.isfinite(up)
-        inside = (low[ok] <= actual[ok]) & (actual[ok] <= up[ok])
-        out[name] = (float(inside.mean()) if ok.any() else float("nan"),
-                     int(ok.sum()))
+        checked = int((observed & frame[f"lower_{name}"].notna()
+                       & frame[f"upper_{name}"].notna()).sum())
+        out[name] = (float(shares[f"coverage_{name}"]), checked)
     return out
 
 

@@ -111,9 +111,8 @@ def _forecast_rows(series, covariates, future: list, horizon: int):
 
     steps = future_index(series.index, list(range(1, horizon + 1)))
     rows = covariates.reindex(series.index.append(steps))
-    ahead = rows.loc[steps, future] if future else rows.loc[steps, []]
     for column in future:
-        missing = ahead.index[ahead[column].isna()]
+        missing = steps[rows.loc[steps, column].isna().to_numpy()]
         if len(missing):
             have = len(steps) - len(missing)
             raise InputError(

@@ -44,7 +44,7 @@ from sklstm.forecasting._supervised import (
     make_supervised,
 )
 from sklstm.metrics import mae, naive_scale, rmse, smape
-from sklstm.utils._panel import check_panel, is_panel, naming_series
+from sklstm.utils._panel import check_panel, is_panel, naming_series, take_series
 
 __all__ = [
     "backtest",
@@ -729,18 +729,12 @@ def backtest(
 def _backtest_panel(model, history, horizon, **options) -> pd.DataFrame:
     """Each series of a panel backtested on its own (a local model per
     series), the frames stacked with the series id as their first column."""
-    from sklstm.utils._time import infer_freq
-
-    groups = check_panel(history, _OWNER)
     level = history.index.names[0]
     name = "series" if level is None else level
+    time = history.index.get_level_values(1)
     parts = []
-    for sid, rows in groups:
-        series = history.iloc[rows].droplevel(0)
-        if isinstance(series.index, pd.DatetimeIndex) and series.index.freq is None:
-            freq = infer_freq(series.index)  # a MultiIndex level keeps none
-            if freq is not None:
-                series = series.asfreq(freq)
+    for sid, rows in check_panel(history, _OWNER):
+        (series,) = take_series([history], rows, time)
         with naming_series(sid):
             part = backtest(model, series, horizon, **options)
         part.insert(0, name, sid)

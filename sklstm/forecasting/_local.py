@@ -22,8 +22,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from sklstm._compat import HasMethods, _fit_context
-from sklstm.utils._panel import check_panel, is_panel
-from sklstm.utils._time import infer_freq
+from sklstm.utils._panel import check_panel, is_panel, take_series
 
 if TYPE_CHECKING:
     from sklstm._typing import Self
@@ -54,16 +53,9 @@ def split_panel(y, owner: str = _OWNER) -> list[tuple[Any, pd.Series]]:
             f"{type(y).__name__} with a {type(getattr(y, 'index', None)).__name__}."
             " Build one with sklstm.to_panel(frame, id=..., time=...)['target']."
         )
-    check_panel(y, owner)
-    out = []
-    for key, part in y.groupby(level=0, sort=False):
-        series = part.droplevel(0)
-        if isinstance(series.index, pd.DatetimeIndex) and series.index.freq is None:
-            freq = infer_freq(series.index)  # levels of a MultiIndex keep none
-            if freq is not None:
-                series = series.asfreq(freq)
-        out.append((key, series.rename(y.name)))
-    return out
+    time = y.index.get_level_values(1)
+    return [(sid, take_series([y], rows, time)[0].rename(y.name))
+            for sid, rows in check_panel(y, owner)]
 
 
 def _fit_one(forecaster, key, series, one_thread: bool):

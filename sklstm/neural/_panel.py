@@ -6,9 +6,11 @@ network across them (a global model) without a window ever spanning two
 series: the windows stay one strided view over all rows, and only the
 positions of the windows that lie inside one series are used.
 
-These helpers are private and small on purpose: they detect a panel and find
-its series' row ranges, and can give way to the shared panel utilities once
-those exist. Pure numpy and pandas, no torch.
+What a panel is, and how a series is named in messages, come from
+:mod:`sklstm.utils._panel`. The layout here is the regressor's own: the
+series' blocks may come in any order (each block together and in time
+order), and the row ranges feed the window positions. Pure numpy and
+pandas, no torch.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import pandas as pd
 
 from sklstm.neural._data import edge_pad, sliding_windows
 from sklstm.utils._history import extend_with_history, record_history
+from sklstm.utils._panel import is_panel as is_panel_index
+from sklstm.utils._panel import series_name
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -35,7 +39,6 @@ __all__ = [
     "panel_scale_parameters",
     "panel_window_starts",
     "record_panel_history",
-    "series_label",
     "short_series",
 ]
 
@@ -71,23 +74,14 @@ class PanelLayout:
 
 
 def is_panel(X) -> bool:
-    """Whether X is a panel: a DataFrame indexed by a 2-level MultiIndex.
+    """Whether X is a panel the regressor takes: a DataFrame whose index is
+    ``(series id, time)`` (:func:`sklstm.utils.is_panel`).
 
     >>> index = pd.MultiIndex.from_product([["a", "b"], [0, 1]])
     >>> is_panel(pd.DataFrame({"x": range(4)}, index=index)), is_panel([[1.0]])
     (True, False)
     """
-    return (isinstance(X, pd.DataFrame) and isinstance(X.index, pd.MultiIndex)
-            and X.index.nlevels == 2)
-
-
-def series_label(series_id) -> str:
-    """A series id as messages quote it: ``'a'``, ``3`` (not ``np.int64(3)``).
-
-    >>> series_label("a"), series_label(np.int64(3))
-    ("'a'", '3')
-    """
-    return repr(series_id.item() if isinstance(series_id, np.generic) else series_id)
+    return isinstance(X, pd.DataFrame) and is_panel_index(X)
 
 
 def panel_layout(index: pd.MultiIndex, owner: str) -> PanelLayout:
@@ -141,9 +135,9 @@ def panel_layout(index: pd.MultiIndex, owner: str) -> PanelLayout:
         # the sequence 0, 1, 2, ... at the first id seen again
         k = int(np.flatnonzero(run_codes != np.arange(len(run_codes)))[0])
         first = int(np.flatnonzero(codes == run_codes[k])[0])
-        name = series_label(uniques[run_codes[k]])
+        name = series_name(uniques[run_codes[k]])
         raise ValueError(
-            f"{owner}: the rows of series {name} are not "
+            f"{owner}: the rows of {name} are not "
             f"together: they are at rows {first} and {int(starts[k])}, with other "
             "series between them. Sort the panel by series id, then time "
             "(X = X.sort_index(), and y the same)."
@@ -165,9 +159,9 @@ def _check_time_order(times, codes, uniques, owner):
     backwards &= codes[1:] == codes[:-1]
     if backwards.any():
         i = int(np.flatnonzero(backwards)[0])
-        name = series_label(uniques[codes[i]])
+        name = series_name(uniques[codes[i]])
         raise ValueError(
-            f"{owner}: the rows of series {name} are not in "
+            f"{owner}: the rows of {name} are not in "
             f"increasing time order: time {times[i + 1]!r} (row {i + 1}) follows "
             f"{times[i]!r} (row {i}). Sort the panel by series id, then time "
             "(X = X.sort_index()), and drop repeated time stamps."
@@ -194,7 +188,7 @@ every series; lower lookback or drop the short series.
     others = (f" ({short.size - 1} other series are too short as well)"
               if short.size > 1 else "")
     raise ValueError(
-        f"{owner}: series {series_label(layout.ids[s])} has {int(layout.lengths[s])} "
+        f"{owner}: {series_name(layout.ids[s])} has {int(layout.lengths[s])} "
         f"row(s) but lookback={lookback} needs at least {lookback} in every "
         f"series{others}; lower lookback or drop the short series."
     )

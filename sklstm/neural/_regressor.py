@@ -42,7 +42,6 @@ from sklstm.neural._panel import (
     panel_scale_parameters,
     panel_window_starts,
     record_panel_history,
-    series_label,
     short_series,
 )
 from sklstm.neural._printing import PlainPrintLog
@@ -55,6 +54,7 @@ from sklstm.neural._quantiles import (
 from sklstm.neural._threads import resolve_n_threads, torch_threads
 from sklstm.utils._history import extend_with_history, record_history
 from sklstm.utils._limits import MAX_HIDDEN_SIZE, MAX_LAYERS
+from sklstm.utils._panel import series_name
 from sklstm.utils._search import refuse_row_sampling_search
 from sklstm.utils._validation import check_numeric_input, check_target, who
 from sklstm.utils.discovery import TIME_ORDER_XFAILS
@@ -1096,9 +1096,9 @@ default="adam"
                 ) if kept
             )
             more = f" (and {unseen.size - 1} more)" if unseen.size > 1 else ""
-            name = series_label(unseen[0])
+            name = series_name(unseen[0])
             raise ValueError(
-                f"{owner}: series {name}{more} did not appear in the panel "
+                f"{owner}: {name}{more} did not appear in the panel "
                 f"at fit; the model keeps {state} learned per fitted series, so it "
                 "predicts those series only. Fit on a panel that includes them, "
                 "or fit with scale_target=False and id_embedding=0 for a global "
