@@ -77,6 +77,15 @@ def fill_gaps(values: np.ndarray) -> np.ndarray:
     return np.interp(pos, pos[ok], values[ok])
 
 
+def deseasonalise(values: np.ndarray, cfg) -> tuple:
+    """``(season, d)``: the seasonal component fitted to the (log-)
+    transformed ``values`` as ``cfg`` says, and what is left without it."""
+    z = np.log(values) if cfg.transform == "log" else values
+    season = fourier_seasonality(z, cfg.periods, cfg.harmonics,
+                                 half_life=cfg.season_half_life)
+    return season, z - season.at(np.arange(len(z)))
+
+
 def _fit_member(X, Y, params):
     from sklstm.neural import LSTMRegressor
 
@@ -318,10 +327,7 @@ class LSTMForecaster(BaseEstimator):
         )
         if self.verbose:
             print(cfg)
-        z = np.log(values) if cfg.transform == "log" else values
-        season = fourier_seasonality(z, cfg.periods, cfg.harmonics,
-                                     half_life=cfg.season_half_life)
-        d = z - season.at(np.arange(len(z)))
+        season, d = deseasonalise(values, cfg)
         covariates, extra = None, None
         if X is not None:
             frame = align_covariates(X, series.index, owner, "X")
@@ -355,19 +361,29 @@ class LSTMForecaster(BaseEstimator):
         else:
             members = Parallel(n_jobs=n_jobs)(delayed(_fit_member)(*j) for j in jobs)
 
+        return self._set_fitted(
+            cfg, members, season, d, scale, alpha, levels, series.index,
+            None if periods is None else periods.freq, series.name, covariates,
+            extra)
+
+    def _set_fitted(self, cfg, members, season, d, scale, alpha, levels, index,
+                    period_freq, name, covariates=None, extra=None) -> Self:
+        """Store the fitted state (also how a global model's per-series
+        forecasters are made, its networks shared)."""
+        need = max(cfg.lookbacks)
         self.config_ = cfg
         self.members_ = members
         self.season_ = season
         self.scale_ = scale
         self.alpha_ = alpha
         self.level_ = float(levels[-1])
-        self.history_ = d[-max(cfg.lookbacks):].copy()
+        self.history_ = d[-need:].copy()
         self.deseasonalised_ = d
         self.covariates_ = covariates
-        self.channels_ = None if extra is None else extra[-max(cfg.lookbacks):]
-        self.index_ = series.index
-        self.period_freq_ = None if periods is None else periods.freq
-        self.name_ = series.name
+        self.channels_ = None if extra is None else extra[-need:]
+        self.index_ = index
+        self.period_freq_ = period_freq
+        self.name_ = name
         return self
 
     # -------------------------------------------------------------- predict
@@ -506,10 +522,20 @@ class LSTMForecaster(BaseEstimator):
         check_is_fitted(self, "members_")
         owner = f"{_OWNER}.predict"
         h = self._horizon(horizon)
-        cfg = self.config_
         start = self._state(history, X, owner)
         effect = self._effect(start, X, h, owner)
-        paths = self._paths(start, h)
+        values = self._combine(self._paths(start, h), start, effect)
+        name = self.name_ if history is None else _series_name(history)
+        return pd.Series(values, index=self._future_index(start.index, h),
+                         name=name)
+
+    def _combine(self, paths: np.ndarray, start: _Start,
+                 effect: np.ndarray | float = 0.0) -> np.ndarray:
+        """The forecast values from the members' paths (n_members, h): their
+        median or mean, averaged with Theta, covariate effects, season and
+        transform undone, clipped at 0 for a non-negative history."""
+        cfg = self.config_
+        h = paths.shape[-1]
         combined = (np.median(paths, axis=0) if cfg.combine == "median"
                     else paths.mean(axis=0))
         if cfg.theta_weight:
@@ -518,9 +544,7 @@ class LSTMForecaster(BaseEstimator):
         values = self._to_values(combined + effect, start.position)
         if cfg.non_negative:
             values = np.maximum(values, 0.0)
-        name = self.name_ if history is None else _series_name(history)
-        return pd.Series(values, index=self._future_index(start.index, h),
-                         name=name)
+        return values
 
     def _future_index(self, index: pd.Index, h: int) -> pd.Index:
         out = future_index(index, list(range(1, h + 1)))

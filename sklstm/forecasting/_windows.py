@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["change_scale", "normalised_windows", "roll_forecast"]
+__all__ = ["change_scale", "normalised_windows", "roll_forecast", "roll_forecasts"]
 
 
 def change_scale(d) -> float:
@@ -90,30 +90,68 @@ def roll_forecast(predict, d, lookback: int, chunk: int, scale: float,
     last value) carried through it, before the next window is cut. ``extra``
     (shape ``(len(d), k)``: past covariates, scaled as in training) adds its
     channels; past the end of ``d`` they are unknown and held at their last
-    row.
+    row. One series of :func:`roll_forecasts`.
 
     >>> last_change = lambda X: np.repeat(X[:, -1:, 0] - X[:, -2:-1, 0], 2, axis=1)
     >>> roll_forecast(last_change, np.array([0.0, 1.0, 2.0]), 2, 1, 1.0, 3).tolist()
     [3.0, 4.0, 5.0]
     """
-    history = list(np.asarray(d, dtype=np.float64)[-lookback:])
+    d = np.asarray(d, dtype=np.float64)[-lookback:]
+    level = d[-1] if level is None else float(level)
+    rows = None if extra is None else np.asarray(extra, dtype=np.float64)[None]
+    return roll_forecasts(predict, d[None], lookback, chunk, [scale], horizon,
+                          [alpha], [level], rows)[0]
+
+
+def roll_forecasts(predict, d, lookback: int, chunk: int, scales, horizon: int,
+                   alphas, levels, extra=None) -> np.ndarray:
+    """:func:`roll_forecast` of many series at once: one ``predict`` call per
+    chunk for all of them.
+
+    Parameters
+    ----------
+    predict : callable
+        Normalised windows of shape ``(n_series, lookback, channels)`` in,
+        normalised changes of shape ``(n_series, >= chunk)`` out.
+    d : array-like of shape (n_series, n)
+        The series' last ``n >= lookback`` values, one row each.
+    lookback, chunk, horizon : int
+    scales, alphas, levels : array-like of shape (n_series,)
+        Each series' scale of change, smoothing weight, and smoothed level at
+        its end.
+    extra : array-like of shape (n_series, n, k) or None
+        Past covariates' channels (held at their last row ahead).
+
+    Returns
+    -------
+    ndarray of shape (n_series, horizon)
+
+    >>> last_change = lambda X: np.repeat(X[:, -1:, 0] - X[:, -2:-1, 0], 2, axis=1)
+    >>> roll_forecasts(last_change, np.array([[0.0, 1.0], [5.0, 3.0]]), 2, 2,
+    ...                [1.0, 1.0], 3, [1.0, 1.0], [1.0, 3.0]).tolist()
+    [[2.0, 2.0, 2.0], [1.0, 1.0, 1.0]]
+    """
+    history = np.asarray(d, dtype=np.float64)[:, -lookback:]
+    scale = np.asarray(scales, dtype=np.float64)[:, None]
+    alpha = np.asarray(alphas, dtype=np.float64)
+    level = np.array(levels, dtype=np.float64)
+    channels = None
     if extra is not None:
-        extra = np.asarray(extra, dtype=np.float64)[-lookback:]
-        rows = list(extra)
-    level = history[-1] if level is None else float(level)
-    out: list = []
-    while len(out) < horizon:
-        window = np.asarray(history[-lookback:])
-        X = ((window - level) / scale)[None, :, None]
-        if extra is not None:
-            X = np.concatenate([X, np.asarray(rows[-lookback:])[None]], axis=2)
-        step = np.asarray(predict(X.astype(np.float32)),
-                          dtype=np.float64).reshape(-1)[:chunk]
-        values = level + scale * step
-        for v in values:
+        channels = np.asarray(extra, dtype=np.float64)[:, -lookback:]
+    out = []
+    done = 0
+    while done < horizon:
+        X = ((history[:, -lookback:] - level[:, None]) / scale)[..., None]
+        if channels is not None:
+            X = np.concatenate([X, channels[:, -lookback:]], axis=2)
+        step = np.asarray(predict(X.astype(np.float32)), dtype=np.float64)
+        values = level[:, None] + scale * step.reshape(len(X), -1)[:, :chunk]
+        for v in values.T:
             level = alpha * v + (1 - alpha) * level
-        out.extend(values)
-        history.extend(values)
-        if extra is not None:
-            rows.extend([rows[-1]] * len(values))
-    return np.asarray(out[:horizon])
+        out.append(values)
+        done += values.shape[1]
+        history = np.concatenate([history, values], axis=1)
+        if channels is not None:
+            held = np.repeat(channels[:, -1:], values.shape[1], axis=1)
+            channels = np.concatenate([channels, held], axis=1)
+    return np.concatenate(out, axis=1)[:, :horizon]

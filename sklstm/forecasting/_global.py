@@ -1,0 +1,489 @@
+"""One model across many series: GlobalLSTMForecaster.
+
+Each series of a panel is prepared exactly as :class:`~sklstm.LSTMForecaster`
+prepares a single series (gaps filled, log when its swings grow with its
+level, its confirmed seasons removed, windows measured from its smoothed
+level in units of its mean absolute one-step change), so that every series'
+windows are in the same units whatever its level. One ensemble of networks
+is then trained on the windows of all series together, and each series is
+forecast from its own end by those shared networks, averaged with its own
+Theta forecast.
+
+What is shared and what is each series' own:
+
+- shared: the networks, their lookbacks, the chunk each pass predicts (one
+  output per step ahead when the series allow it), the training length;
+- per series: the transform, the seasons, the scale of change, the
+  smoothing weight and level, whether outputs are kept non-negative.
+
+After :meth:`GlobalLSTMForecaster.fit`, ``forecasters_[id]`` is a fitted
+:class:`~sklstm.LSTMForecaster` for that series, holding its own state and
+the shared networks, so everything a local forecaster does (``predict``
+with ``history=``, ``member_forecasts``) works per series too.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from numbers import Integral, Real
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from sklstm._compat import Interval, StrOptions, _fit_context
+from sklstm.forecasting._config import (
+    MAX_STEPS,
+    MIN_EPOCHS,
+    MIN_WINDOWS,
+    _choose_training,
+    configure,
+)
+from sklstm.forecasting._forecaster import (
+    LSTMForecaster,
+    _check_series,
+    _fit_member,
+    deseasonalise,
+    fill_gaps,
+)
+from sklstm.forecasting._local import split_panel
+from sklstm.forecasting._smoothing import fit_smoothing, smoothed_levels
+from sklstm.forecasting._windows import change_scale, normalised_windows, roll_forecasts
+from sklstm.utils._limits import MAX_HIDDEN_SIZE
+from sklstm.utils._panel import naming_series, series_name
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Literal
+
+    from sklstm._typing import RandomState, Self
+
+__all__ = ["GlobalLSTMForecaster", "global_training"]
+
+_OWNER = "GlobalLSTMForecaster"
+
+#: Largest batch "auto" picks: a panel with many windows trains in batches
+#: that keep an epoch near ``MAX_STEPS / MIN_EPOCHS`` gradient steps.
+MAX_BATCH = 1024
+
+
+def global_training(n_windows: int, batch_size, max_epochs) -> tuple[int, int]:
+    """Batch size and epochs for ``n_windows`` pooled windows.
+
+    As for one series (a quarter of the windows, 8 to 64 per batch; 25
+    epochs, fewer past 1000 gradient steps, at least 5), except that a
+    panel with so many windows that 5 epochs would take more than 1000
+    steps trains in larger batches (powers of two up to 1024), so that the
+    networks still see every window 5 times.
+
+    >>> global_training(600, "auto", "auto")
+    (64, 25)
+    >>> global_training(465_000, "auto", "auto")
+    (1024, 5)
+    """
+    batch, epochs = _choose_training(n_windows, batch_size, max_epochs)
+    per_epoch = MAX_STEPS // MIN_EPOCHS
+    if batch_size == "auto" and n_windows / batch > per_epoch:
+        batch = int(min(MAX_BATCH, 2 ** math.ceil(math.log2(n_windows / per_epoch))))
+        if max_epochs == "auto":
+            steps = math.ceil(n_windows / batch)
+            epochs = int(max(MIN_EPOCHS, min(epochs, MAX_STEPS // steps)))
+    return batch, epochs
+
+
+def _n_windows(lengths: np.ndarray, lookback: int, chunk: int) -> int:
+    return int(np.maximum(lengths - lookback - chunk + 1, 0).sum())
+
+
+def _shared_windows(lengths, lookbacks, horizon: int, strategy: str,
+                    owner: str) -> int:
+    """The chunk every network predicts: the horizon when the series give
+    ``MIN_WINDOWS`` windows of that many outputs, else the longest that does
+    (1 for ``strategy="recursive"``)."""
+    longest = max(lookbacks)
+    if strategy == "recursive":
+        chunk = 1
+    else:
+        chunk = horizon
+        while chunk > 1 and _n_windows(lengths, longest, chunk) < MIN_WINDOWS:
+            chunk -= 1
+        if strategy == "direct" and chunk < horizon:
+            raise ValueError(
+                f"{owner}: strategy='direct' needs {horizon} outputs per window, "
+                f"but the series give only {_n_windows(lengths, longest, horizon)} "
+                f"windows of {longest} + {horizon} rows (at least {MIN_WINDOWS}); "
+                "use strategy='auto' or pass longer series."
+            )
+    if _n_windows(lengths, longest, chunk) < MIN_WINDOWS:
+        raise ValueError(
+            f"{owner}: the series give {_n_windows(lengths, longest, chunk)} "
+            f"training windows of {longest} + {chunk} rows; at least "
+            f"{MIN_WINDOWS} are needed. Pass longer series, or a shorter "
+            "lookback."
+        )
+    return chunk
+
+
+class GlobalLSTMForecaster(BaseEstimator):
+    """One ensemble of LSTMs trained on every series of a panel (a *global*
+    model), each series normalised as :class:`~sklstm.LSTMForecaster`
+    normalises one.
+
+    ``GlobalLSTMForecaster(horizon=12).fit(panel).predict()`` returns the
+    next 12 values of every series of ``panel`` (a Series indexed by
+    ``(series id, time)``, see :func:`~sklstm.to_panel`), indexed the same
+    way. Each series keeps its own log transform, seasons, scale of change,
+    smoothing weight and Theta forecast, decided from it alone by
+    :func:`~sklstm.forecasting.configure`; the networks, which see every
+    series' windows in the same units (changes from the smoothed level,
+    divided by the mean absolute one-step change), are shared. A short
+    series then borrows what the networks learned from the others, and one
+    fit replaces one per series.
+
+    The shared settings: the lookbacks are the median of what each series
+    would get alone (a season or cycle, 1, 1.5 and 2 times it across the
+    members); the chunk is the horizon when the series give 16 windows of
+    that many outputs, else the longest chunk they do; batches and epochs
+    follow :func:`global_training`. A series shorter than a lookback adds no
+    window of that length and, at forecast time, its window is padded at the
+    start with its first value.
+
+    Parameters
+    ----------
+    horizon : int, default=12
+        Steps to forecast; the networks are trained for it.
+    season, transform : as in :class:`~sklstm.LSTMForecaster`
+        Decided per series ("auto") or the same for all.
+    lookback : "auto" or int, default="auto"
+    n_members : int, default=5
+    hidden_size : int, default=32
+    max_epochs, batch_size : "auto" or int, default="auto"
+        "auto": see :func:`global_training`.
+    theta_weight, level, season_half_life, loss, combine, lr : \
+as in :class:`~sklstm.LSTMForecaster`
+    strategy : {"auto", "direct", "recursive"}, default="auto"
+    network_params : dict or None, default=None
+        Further :class:`~sklstm.LSTMRegressor` parameters for every member.
+    n_jobs : int or None, default=None
+        Members trained in parallel processes (one torch thread each).
+    random_state : int, RandomState instance or None, default=0
+    device : {"cpu", "cuda", "auto"}, default="cpu"
+    verbose : int, default=0
+        1 prints the shared settings and each series' decisions at fit.
+
+    Attributes
+    ----------
+    forecasters_ : dict
+        A fitted :class:`~sklstm.LSTMForecaster` per series id, in the
+        panel's order: that series' state (``config_``, ``season_``,
+        ``scale_``...) and the shared networks.
+    members_ : list of LSTMRegressor
+        The shared networks.
+    lookbacks_ : tuple of int
+        Each member's lookback.
+    chunk_ : int
+        Steps each network pass predicts.
+    n_windows_ : int
+        Training windows of the longest lookback, over all series.
+
+    See Also
+    --------
+    sklstm.forecasting.PerSeriesForecaster : one local model per series.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from sklstm.forecasting import GlobalLSTMForecaster
+    >>> t = np.arange(60)
+    >>> index = pd.MultiIndex.from_product(
+    ...     [["north", "south"], pd.date_range("2020-01", periods=60, freq="MS")],
+    ...     names=["region", "month"])
+    >>> sales = pd.Series(np.r_[100 + t, 500 - 2 * t], index=index, name="sales")
+    >>> model = GlobalLSTMForecaster(horizon=3, n_members=1, max_epochs=2)
+    >>> fc = model.fit(sales).predict()
+    >>> fc.index.names, len(fc)
+    (FrozenList(['region', 'month']), 6)
+    >>> fc.loc["north"].index.strftime("%Y-%m").tolist()
+    ['2025-01', '2025-02', '2025-03']
+    """
+
+    _parameter_constraints: dict = {
+        "horizon": [Interval(Integral, 1, None, closed="left")],
+        "season": [StrOptions({"auto"}), None, Interval(Real, 2, None, closed="left"),
+                   list, tuple],
+        "transform": [StrOptions({"auto", "log", "none"})],
+        "lookback": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "n_members": [Interval(Integral, 1, None, closed="left")],
+        "hidden_size": [Interval(Integral, 1, MAX_HIDDEN_SIZE, closed="both")],
+        "max_epochs": [StrOptions({"auto"}),
+                       Interval(Integral, 1, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}),
+                       Interval(Integral, 1, None, closed="left")],
+        "theta_weight": [Interval(Real, 0, 1, closed="both")],
+        "level": [StrOptions({"smoothed", "last"})],
+        "season_half_life": [Interval(Real, 0, None, closed="neither"), None],
+        "loss": [StrOptions({"mae", "mse", "huber"})],
+        "combine": [StrOptions({"median", "mean"})],
+        "strategy": [StrOptions({"auto", "direct", "recursive"})],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "network_params": [dict, None],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+        "device": [StrOptions({"auto", "cpu", "cuda"})],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        horizon: int = 12,
+        *,
+        season: Literal["auto"] | float | Sequence[float] | None = "auto",
+        transform: Literal["auto", "log", "none"] = "auto",
+        lookback: Literal["auto"] | int = "auto",
+        n_members: int = 5,
+        hidden_size: int = 32,
+        max_epochs: Literal["auto"] | int = "auto",
+        batch_size: Literal["auto"] | int = "auto",
+        theta_weight: float = 0.5,
+        level: Literal["smoothed", "last"] = "smoothed",
+        season_half_life: float | None = 5,
+        loss: Literal["mae", "mse", "huber"] = "mse",
+        combine: Literal["median", "mean"] = "median",
+        strategy: Literal["auto", "direct", "recursive"] = "auto",
+        lr: float = 1e-3,
+        network_params: dict[str, Any] | None = None,
+        n_jobs: int | None = None,
+        random_state: RandomState = 0,
+        device: Literal["cpu", "cuda", "auto"] = "cpu",
+        verbose: int = 0,
+    ) -> None:
+        self.horizon = horizon
+        self.season = season
+        self.transform = transform
+        self.lookback = lookback
+        self.n_members = n_members
+        self.hidden_size = hidden_size
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.theta_weight = theta_weight
+        self.level = level
+        self.season_half_life = season_half_life
+        self.loss = loss
+        self.combine = combine
+        self.strategy = strategy
+        self.lr = lr
+        self.network_params = network_params
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    def _local(self) -> LSTMForecaster:
+        """The per-series forecaster these settings describe."""
+        return LSTMForecaster(
+            self.horizon, season=self.season, transform=self.transform,
+            lookback=self.lookback, n_members=self.n_members,
+            hidden_size=self.hidden_size, max_epochs=self.max_epochs,
+            batch_size=self.batch_size, theta_weight=self.theta_weight,
+            level=self.level, season_half_life=self.season_half_life,
+            loss=self.loss, combine=self.combine, strategy=self.strategy,
+            lr=self.lr, network_params=self.network_params, future=None,
+            random_state=self.random_state, device=self.device,
+        )
+
+    # ------------------------------------------------------------------ fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, y: pd.Series | pd.DataFrame, X: None = None) -> Self:
+        """Decide each series' preparation and train the shared networks.
+
+        Parameters
+        ----------
+        y : Series or one-column DataFrame
+            A panel: indexed by a 2-level MultiIndex (series id, time), each
+            series on its own regular time index (lengths and starts may
+            differ), NaN values gaps. Every series needs 20 observed rows.
+        X : None
+            Not used: covariates are not supported by the global model yet
+            (:class:`~sklstm.LSTMForecaster` takes them per series).
+
+        Returns
+        -------
+        self : GlobalLSTMForecaster
+        """
+        owner = f"{_OWNER}.fit"
+        if X is not None:
+            raise ValueError(
+                f"{owner}: X holds covariates, which the global model does not "
+                "take; fit PerSeriesForecaster(LSTMForecaster(...)) per series "
+                "with them instead, or leave X out."
+            )
+        parts = split_panel(y, owner)
+        prepared = []
+        for sid, raw in parts:
+            with naming_series(sid):
+                prepared.append(self._prepare(raw, owner))
+        lengths = np.array([len(p["d"]) for p in prepared])
+        configs = [p["cfg"] for p in prepared]
+        if self.lookback == "auto":
+            lookbacks = tuple(int(np.median([c.lookbacks[j] for c in configs]))
+                              for j in range(self.n_members))
+        else:
+            lookbacks = (int(self.lookback),) * self.n_members
+        chunk = _shared_windows(lengths, lookbacks, self.horizon, self.strategy,
+                                owner)
+        n_windows = _n_windows(lengths, max(lookbacks), chunk)
+        batch_size, max_epochs = global_training(n_windows, self.batch_size,
+                                                 self.max_epochs)
+        strategy = "direct" if chunk >= self.horizon else "recursive"
+        if self.verbose:
+            print(f"{_OWNER}: {len(parts)} series, {n_windows} windows; lookback "
+                  f"{'/'.join(str(v) for v in sorted(set(lookbacks)))}, "
+                  f"{strategy} ({chunk} step(s) per pass), {max_epochs} epochs "
+                  f"of batch {batch_size}")
+
+        rng = check_random_state(self.random_state)
+        seeds = rng.randint(np.iinfo(np.int32).max, size=self.n_members)
+        jobs = []
+        for lookback, seed in zip(lookbacks, seeds, strict=True):
+            pieces = [normalised_windows(p["d"], lookback, chunk, p["scale"],
+                                         p["levels"])
+                      for p in prepared if len(p["d"]) >= lookback + chunk]
+            Xw = np.concatenate([a for a, _ in pieces])
+            Yw = np.concatenate([b for _, b in pieces])
+            params = dict(
+                lookback=lookback, hidden_size=self.hidden_size, loss=self.loss,
+                lr=self.lr, batch_size=batch_size, max_epochs=max_epochs,
+                patience=None, validation_fraction=None, scale_target=True,
+                random_state=int(seed), device=self.device,
+            )
+            params.update(self.network_params or {})
+            jobs.append((Xw, Yw, params))
+        n_jobs = self.n_jobs if self.n_jobs is not None else 1
+        if n_jobs == 1 or len(jobs) == 1:
+            members = [_fit_member(*job) for job in jobs]
+        else:
+            members = Parallel(n_jobs=n_jobs)(delayed(_fit_member)(*j) for j in jobs)
+
+        forecasters = {}
+        for (sid, _), p in zip(parts, prepared, strict=True):
+            cfg = replace(p["cfg"], lookbacks=lookbacks, chunk=chunk,
+                          strategy=strategy, batch_size=batch_size,
+                          max_epochs=max_epochs, notes=())
+            if self.verbose:
+                print(f"  {series_name(sid)}: {cfg.lines()[0]}; {cfg.lines()[1]}")
+            forecasters[sid] = self._local()._set_fitted(
+                cfg, members, p["season"], p["d"], p["scale"], p["alpha"],
+                p["levels"], p["index"], p["period_freq"], p["name"])
+        self.forecasters_ = forecasters
+        self.members_ = members
+        self.lookbacks_ = lookbacks
+        self.chunk_ = chunk
+        self.n_windows_ = n_windows
+        index = y.index
+        self.index_names_ = list(index.names)
+        self.name_ = y.name if isinstance(y, pd.Series) else y.columns[0]
+        return self
+
+    def _prepare(self, raw: pd.Series, owner: str) -> dict:
+        """One series as LSTMForecaster.fit prepares it, before the networks."""
+        series = _check_series(raw, owner)
+        periods = series.index if isinstance(series.index, pd.PeriodIndex) else None
+        if periods is not None:
+            series = series.set_axis(periods.to_timestamp(how="start"))
+        values = fill_gaps(series.to_numpy())
+        cfg = configure(
+            pd.Series(values, index=series.index), self.horizon,
+            season=self.season, transform=self.transform, lookback=self.lookback,
+            n_members=self.n_members, hidden_size=self.hidden_size,
+            max_epochs=self.max_epochs, batch_size=self.batch_size,
+            theta_weight=self.theta_weight, level=self.level,
+            season_half_life=self.season_half_life, loss=self.loss,
+            combine=self.combine, strategy="auto" if self.strategy == "direct"
+            else self.strategy, owner=owner,
+        )
+        season, d = deseasonalise(values, cfg)
+        alpha = fit_smoothing(d) if cfg.level == "smoothed" else 1.0
+        return dict(cfg=cfg, season=season, d=d, scale=change_scale(d),
+                    alpha=alpha, levels=smoothed_levels(d, alpha),
+                    index=series.index, name=raw.name,
+                    period_freq=None if periods is None else periods.freq)
+
+    # -------------------------------------------------------------- predict
+    def predict(self, horizon: int | None = None,
+                history: pd.Series | pd.DataFrame | None = None) -> pd.Series:
+        """Every series' forecast, from its own end (or ``history``'s).
+
+        The shared networks forecast all series at once (one pass per member
+        and chunk); each series' forecast is then finished as
+        :meth:`LSTMForecaster.predict <sklstm.LSTMForecaster.predict>`
+        finishes one.
+
+        Parameters
+        ----------
+        horizon : int or None, default=None
+            Steps; None: the ``horizon`` the model was fitted for.
+        history : panel or None, default=None
+            Forecast from the end of these series instead (newer data of
+            series seen at fit, on their time grids; no refit), as a
+            backtest without refit needs. Series ids not seen at fit are
+            refused.
+
+        Returns
+        -------
+        forecast : Series
+            Indexed by (series id, time), the series in the fit panel's
+            order (or ``history``'s).
+        """
+        check_is_fitted(self, "forecasters_")
+        owner = f"{_OWNER}.predict"
+        h = self.forecasters_[next(iter(self.forecasters_))]._horizon(horizon)
+        if history is None:
+            items = [(sid, None) for sid in self.forecasters_]
+        else:
+            items = split_panel(history, owner)
+            unseen = [sid for sid, _ in items if sid not in self.forecasters_]
+            if unseen:
+                shown = ", ".join(repr(k) for k in unseen[:3])
+                raise ValueError(
+                    f"{owner}: history holds {len(unseen)} series the model was "
+                    f"not fitted on ({shown}{', ...' if len(unseen) > 3 else ''}); "
+                    "each series' season and scale come from the fit. Refit on "
+                    "a panel that includes them."
+                )
+        starts = []
+        for sid, series in items:
+            with naming_series(sid):
+                starts.append(self.forecasters_[sid]._state(series, None, owner))
+        models = [self.forecasters_[sid] for sid, _ in items]
+        need = max(self.lookbacks_)
+        windows = np.stack([_padded(s.d, need) for s in starts])
+        scales = [m.scale_ for m in models]
+        alphas = [m.alpha_ for m in models]
+        levels = [s.level for s in starts]
+        paths = np.stack([
+            roll_forecasts(member.predict, windows, member.lookback, self.chunk_,
+                           scales, h, alphas, levels)
+            for member in self.members_
+        ])  # (n_members, n_series, h)
+        parts = {}
+        for k, ((sid, _), model, start) in enumerate(zip(items, models, starts,
+                                                         strict=True)):
+            values = model._combine(paths[:, k], start)
+            parts[sid] = pd.Series(values, index=model._future_index(start.index, h))
+        out = pd.concat(parts, names=self.index_names_[:1])
+        out.index = out.index.set_names(self.index_names_)
+        return out.rename(self.name_)
+
+
+def _padded(d: np.ndarray, need: int) -> np.ndarray:
+    """The last ``need`` values of ``d``, edge-padded at the start when
+    ``d`` is shorter."""
+    tail = d[-need:]
+    if len(tail) < need:
+        tail = np.pad(tail, (need - len(tail), 0), mode="edge")
+    return tail
