@@ -33,12 +33,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PanelLayout",
+    "input_scale_parameters",
     "is_panel",
     "panel_layout",
     "panel_row_windows",
     "panel_scale_parameters",
     "panel_window_starts",
     "record_panel_history",
+    "scale_rows",
     "short_series",
 ]
 
@@ -236,6 +238,61 @@ def panel_scale_parameters(y: np.ndarray, layout: PanelLayout, first: int,
     return offset, scale
 
 
+def input_scale_parameters(values: np.ndarray, starts: np.ndarray
+                           ) -> tuple[np.ndarray, np.ndarray]:
+    """Each series' column means and standard deviations, ``(n_series, n_features)``.
+
+    Series ``k`` is rows ``starts[k]:starts[k + 1]`` (the last runs to the
+    end): contiguous, in row order, none empty. One pass of
+    ``np.add.reduceat`` for the means and one over the centred rows for the
+    variances (two passes, so a series far from 0 keeps its precision). A
+    column constant in a series gets offset its value and scale 1 (its
+    scaled rows are exactly 0), as does a scale that is not finite and
+    positive; the caller checks that the scaled rows are finite.
+
+    >>> values = np.array([[1.0, 5.0], [3.0, 5.0], [100.0, 0.0], [300.0, 2.0]])
+    >>> offset, scale = input_scale_parameters(values, np.array([0, 2]))
+    >>> offset.tolist(), scale.tolist()
+    ([[2.0, 5.0], [200.0, 1.0]], [[1.0, 1.0], [100.0, 1.0]])
+    """
+    starts = np.asarray(starts, dtype=np.intp)
+    lengths = np.diff(np.append(starts, len(values)))[:, None]
+    codes = np.repeat(np.arange(len(starts)), lengths[:, 0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        offset = np.add.reduceat(values, starts, axis=0) / lengths
+        squares = values - offset[codes]
+        np.square(squares, out=squares)
+        scale = np.sqrt(np.add.reduceat(squares, starts, axis=0) / lengths)
+    low = np.minimum.reduceat(values, starts, axis=0)
+    constant = low == np.maximum.reduceat(values, starts, axis=0)
+    offset = np.where(constant, low, offset)
+    scale = np.where(~constant & np.isfinite(scale) & (scale > 0), scale, 1.0)
+    return offset, scale
+
+
+def scale_rows(values: np.ndarray, codes: np.ndarray | None, offset: np.ndarray,
+               scale: np.ndarray) -> np.ndarray:
+    """Row ``i`` as ``(values[i] - offset[codes[i]]) / scale[codes[i]]``, float32.
+
+    ``codes=None`` is one series: ``offset`` and ``scale`` of shape
+    ``(n_features,)`` for every row. Computed in float64 and cast once: the
+    one float32 copy of the rows that the windows view. Non-finite results
+    (an overflow) are left for the caller to refuse.
+
+    >>> scale_rows(np.array([[3.0], [300.0]]), np.array([0, 1]),
+    ...            np.array([[2.0], [200.0]]), np.array([[1.0], [100.0]])).ravel()
+    array([1., 1.], dtype=float32)
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        if codes is None:
+            rows = values - offset
+            rows /= scale
+        else:
+            rows = values - offset[codes]
+            rows /= scale[codes]
+        return rows.astype(np.float32)
+
+
 def record_panel_history(values: np.ndarray, layout: PanelLayout,
                          n_tail: int) -> tuple[History | None, ...]:
     """Each series' last ``n_tail`` rows and where its time index ended
@@ -248,7 +305,8 @@ def record_panel_history(values: np.ndarray, layout: PanelLayout,
 
 def panel_row_windows(values: np.ndarray, layout: PanelLayout, lookback: int,
                       histories: Sequence[History | None] | None = None,
-                      known: np.ndarray | None = None):
+                      known: np.ndarray | None = None,
+                      scaling: tuple[np.ndarray, np.ndarray] | None = None):
     """One window per row, each inside its own series, as a view and positions.
 
     Like :func:`~sklstm.neural._data.row_windows` for each series: a series
@@ -257,7 +315,10 @@ def panel_row_windows(values: np.ndarray, layout: PanelLayout, lookback: int,
     and the rows that still lack ``lookback - 1`` earlier ones get edge
     padding (the series' first available row repeated). The padded series are
     stacked into one array, ``lookback - 1`` rows longer per series than
-    ``values``, and viewed as windows; no window is copied.
+    ``values``, and viewed as windows; no window is copied. With ``scaling``,
+    ``(offset, scale)`` of shape ``(n_series, n_features)`` in the order of
+    ``layout.ids``, each series' rows, remembered tail and padding included,
+    are :func:`scale_rows` by its own row.
 
     Returns
     -------
@@ -283,5 +344,9 @@ def panel_row_windows(values: np.ndarray, layout: PanelLayout, lookback: int,
         blocks.append(block)
         positions.append(offset + np.arange(b - a))
         offset += len(block)
-    padded = np.concatenate(blocks).astype(np.float32, copy=False)
+    padded = np.concatenate(blocks)
+    if scaling is not None:
+        codes = np.repeat(np.arange(len(blocks)), [len(b) for b in blocks])
+        padded = scale_rows(padded, codes, *scaling)
+    padded = padded.astype(np.float32, copy=False)
     return sliding_windows(padded, lookback), np.concatenate(positions)

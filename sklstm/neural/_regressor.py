@@ -36,12 +36,14 @@ from sklstm.neural._data import (
 )
 from sklstm.neural._module import LSTMNet, PinballLoss
 from sklstm.neural._panel import (
+    input_scale_parameters,
     is_panel,
     panel_layout,
     panel_row_windows,
     panel_scale_parameters,
     panel_window_starts,
     record_panel_history,
+    scale_rows,
     short_series,
 )
 from sklstm.neural._printing import PlainPrintLog
@@ -222,9 +224,9 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
     Row ``i``'s prediction is computed from the window of rows
     ``i - lookback + 1 .. i`` (oldest first), so ``y[i]`` should be what is
     known after row ``i`` (e.g. the target ``h`` steps ahead). X is expected
-    to be scaled already (put a ``StandardScaler`` before this step); the
-    target is scaled here (``scale_target``) and the scaling undone at
-    predict.
+    to be scaled already (put a ``StandardScaler`` before this step, or set
+    ``scale_inputs="series"``); the target is scaled here (``scale_target``)
+    and the scaling undone at predict.
 
     **Windows.** Built from one float32 copy of X as a strided view, not
     ``lookback`` copies; each training batch is one fancy index into that
@@ -253,18 +255,24 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
     out the last ``validation_fraction`` of each series' windows. With
     ``scale_target`` y is scaled per series (each series' own offset and
     scale over its window-ending rows, a local scaler) and predictions are
-    unscaled per series; X is used as given, as for one series, so scale it
-    per series beforehand if levels differ widely. ``id_embedding=d`` learns
+    unscaled per series. X is used as given by default, as for one series;
+    with ``scale_inputs="series"`` each series' feature columns are
+    standardised by that series' own mean and standard deviation over its
+    fit rows (``input_offset_``, ``input_scale_``), and its rows at predict
+    by the same, so series on widely different levels reach the network on
+    one scale. A column constant within a series (a static feature such as
+    a store's size) then becomes 0 in every series: leave such columns out,
+    or tell the series apart with ``id_embedding``. ``id_embedding=d`` learns
     a vector of size ``d`` per series, appended to each time step's input.
     ``predict`` on a panel gives one prediction per row; the first rows of
     each series are completed with that series' remembered fit rows when its
     time index continues the fit one, else edge padded within the series.
-    A model that keeps per-series state (``scale_target`` or
-    ``id_embedding``) refuses series it did not see at fit; without either,
-    the model is purely global and predicts new series too. The steps before
-    it in a pipeline must keep the DataFrame and its index
-    (``set_output(transform="pandas")``): a plain array carries no series
-    ids and is taken as one series.
+    A model that keeps per-series state (``scale_target``,
+    ``scale_inputs="series"`` or ``id_embedding``) refuses series it did not
+    see at fit; without any, the model is purely global and predicts new
+    series too. The steps before it in a pipeline must keep the DataFrame
+    and its index (``set_output(transform="pandas")``): a plain array
+    carries no series ids and is taken as one series.
     **Validation** is time-ordered: the last ``validation_fraction`` of the
     training windows, never a random split. Early stopping watches its loss
     (the training loss when there is no validation part) and restores the
@@ -351,6 +359,14 @@ default="adam"
         Clip the gradient norm to this value.
     scale_target : bool, default=True
         Standardise the target for training and undo it at predict.
+    scale_inputs : {"none", "series"}, default="none"
+        "none" uses X as given. "series" standardises each feature column
+        by its mean and standard deviation over the fit rows of each series
+        of a panel, and scales each series' rows at predict with its own
+        (see **Panels** above); a column constant in a series gets scale 1
+        (and becomes 0). On a single series (not a panel) the one series is
+        the one group: the columns are standardised over all fit rows, as a
+        ``StandardScaler`` before this step would. Not for 3-D windows.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout and batch shuffling. The global
         torch random state is left as it was.
@@ -398,6 +414,12 @@ default="adam"
         ``y`` is trained as ``(y - target_offset_) / target_scale_``; after a
         fit on a panel with ``scale_target``, one row per series (the order
         of ``series_ids_``).
+    input_offset_, input_scale_ : ndarray of shape (n_features,) or \
+(n_series, n_features)
+        X is fed to the network as ``(X - input_offset_) / input_scale_``:
+        each column's mean and standard deviation over the fit rows (1 for
+        a constant column); after a fit on a panel, one row per series (the
+        order of ``series_ids_``). Only with ``scale_inputs="series"``.
     series_ids_ : ndarray of shape (n_series,), object
         The ids of the series of a panel, in the order of the fit rows. Only
         after a fit on a panel.
@@ -484,6 +506,7 @@ default="adam"
         "lr_scheduler": [StrOptions({"plateau", "cosine"}), None],
         "gradient_clip": [Interval(Real, 0, None, closed="neither"), None],
         "scale_target": ["boolean"],
+        "scale_inputs": [StrOptions({"none", "series"})],
         "random_state": ["random_state"],
         "device": [StrOptions({"auto", "cpu", "cuda"})],
         "n_threads": [Interval(Integral, 1, None, closed="left"), None],
@@ -515,6 +538,7 @@ default="adam"
         lr_scheduler: str | None = None,
         gradient_clip: float | None = None,
         scale_target: bool = True,
+        scale_inputs: str = "none",
         random_state: RandomState = None,
         device: str = "cpu",
         n_threads: int | None = None,
@@ -542,6 +566,7 @@ default="adam"
         self.lr_scheduler = lr_scheduler
         self.gradient_clip = gradient_clip
         self.scale_target = scale_target
+        self.scale_inputs = scale_inputs
         self.random_state = random_state
         self.device = device
         self.n_threads = n_threads
@@ -661,6 +686,8 @@ default="adam"
         lie inside one series are picked by :func:`panel_window_starts`.
         """
         self.__dict__.pop("series_ids_", None)
+        self.__dict__.pop("input_offset_", None)
+        self.__dict__.pop("input_scale_", None)
         if is_panel(X):
             return self._fit_panel_windows(X, y, owner)
         if self.id_embedding:
@@ -671,6 +698,13 @@ default="adam"
                 "id_embedding=0."
             )
         if getattr(X, "ndim", None) == 3:
+            if self.scale_inputs != "none":
+                raise ValueError(
+                    f"{owner}: scale_inputs={self.scale_inputs!r} scales the rows "
+                    "of each series, but X is 3-D (ready windows), which carry no "
+                    "series; scale the rows before windowing them, or set "
+                    "scale_inputs='none'."
+                )
             windows, y = self._validate_windows(X, y, reset=True, method="fit")
             self.history_ = None
             return windows, y, None
@@ -687,7 +721,7 @@ default="adam"
             )
         self.history_ = record_history(values, index, self.lookback - 1)
         self.input_ndim_ = 2
-        windows = sliding_windows(values.astype(np.float32), self.lookback)
+        windows = sliding_windows(self._fit_rows(values, None, owner), self.lookback)
         return windows, y[self.lookback - 1 :], None
 
     def _fit_panel_windows(self, X, y, owner):
@@ -707,8 +741,32 @@ default="adam"
         self.history_ = record_panel_history(values, layout, self.lookback - 1)
         self.input_ndim_ = 2
         self.series_ids_ = layout.ids
-        windows = sliding_windows(values.astype(np.float32), self.lookback)
+        windows = sliding_windows(self._fit_rows(values, layout, owner),
+                                  self.lookback)
         return windows, y, layout
+
+    def _fit_rows(self, values, layout, owner):
+        """The fit rows as the float32 copy the windows view: as given, or with
+        ``scale_inputs="series"`` standardised per series (one series without
+        a ``layout``), keeping ``input_offset_`` and ``input_scale_``."""
+        if self.scale_inputs == "none":
+            return values.astype(np.float32)
+        starts = np.zeros(1, dtype=np.int64) if layout is None else layout.starts
+        offset, scale = input_scale_parameters(values, starts)
+        if layout is None:
+            offset, scale = offset[0], scale[0]
+        rows = scale_rows(values, None if layout is None else layout.codes,
+                          offset, scale)
+        if not np.isfinite(rows).all():
+            big = float(np.max(np.abs(values)))
+            raise ValueError(
+                f"{owner}: X reaches {big:.3g}, too large to scale "
+                f"(scale_inputs={self.scale_inputs!r}): its mean or variance "
+                "overflows float64, or its scaled rows float32. Divide those "
+                "columns by a power of ten before fitting."
+            )
+        self.input_offset_, self.input_scale_ = offset, scale
+        return rows
 
     def _window_weights(self, sample_weight, n_windows, owner, positions=None):
         """Each training window's weight (see :func:`window_weights`), or None."""
@@ -1053,7 +1111,12 @@ default="adam"
                 windows, positions, codes = self._panel_windows(X, values, owner)
             else:
                 extended, k = extend_with_history(self.history_, values, index)
-                windows = row_windows(extended.astype(np.float32), self.lookback, k)
+                if "input_offset_" in self.__dict__:
+                    rows = scale_rows(extended, None, self.input_offset_,
+                                      self.input_scale_)
+                else:
+                    rows = extended.astype(np.float32)
+                windows = row_windows(rows, self.lookback, k)
         series = None
         if codes is not None and self._embeds_ids():
             # each window's series, aligned with the view like the windows
@@ -1088,24 +1151,28 @@ default="adam"
         layout = panel_layout(X.index, owner)
         known = pd.Index(self.series_ids_).get_indexer(pd.Index(layout.ids))
         unseen = layout.ids[known < 0]
-        if unseen.size and (self.target_offset_.ndim == 2 or self._embeds_ids()):
-            state = " and ".join(
-                name for name, kept in (
-                    ("per-series target scales", self.target_offset_.ndim == 2),
-                    ("an id embedding", self._embeds_ids()),
-                ) if kept
-            )
+        scales_inputs = "input_offset_" in self.__dict__
+        kept = [name for name, keeps in (
+            ("per-series target scales", self.target_offset_.ndim == 2),
+            ("per-series input scales", scales_inputs),
+            ("an id embedding", self._embeds_ids()),
+        ) if keeps]
+        if unseen.size and kept:
+            state = (kept[0] if len(kept) == 1
+                     else ", ".join(kept[:-1]) + " and " + kept[-1])
             more = f" (and {unseen.size - 1} more)" if unseen.size > 1 else ""
             name = series_name(unseen[0])
             raise ValueError(
                 f"{owner}: {name}{more} did not appear in the panel "
                 f"at fit; the model keeps {state} learned per fitted series, so it "
                 "predicts those series only. Fit on a panel that includes them, "
-                "or fit with scale_target=False and id_embedding=0 for a global "
-                "model that predicts new series."
+                "or fit with scale_target=False, scale_inputs='none' and "
+                "id_embedding=0 for a global model that predicts new series."
             )
+        scaling = ((self.input_offset_[known], self.input_scale_[known])
+                   if scales_inputs else None)
         windows, positions = panel_row_windows(values, layout, self.lookback,
-                                               self.history_, known)
+                                               self.history_, known, scaling)
         return windows, positions, known[layout.codes]
 
     # ---------------------------------------------------------------- helpers
@@ -1196,7 +1263,7 @@ default="adam"
                 "dropout": 0.1, "max_epochs": 8, "lr_scheduler": "plateau",
                 "gradient_clip": 1.0, "validation_fraction": 0.0,
                 "optimizer": "adamw", "weight_decay": 1e-4, "highway": 2,
-                "loss": "huber", **fast,
+                "loss": "huber", "scale_inputs": "series", **fast,
             },
             {
                 "lookback": 3, "max_epochs": 10, "patience": 5, "loss": "quantile",

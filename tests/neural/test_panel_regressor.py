@@ -16,6 +16,7 @@ from skorch.callbacks import Callback
 
 from sklstm import LSTMRegressor
 from sklstm.neural._panel import (
+    input_scale_parameters,
     panel_layout,
     panel_row_windows,
     panel_scale_parameters,
@@ -204,6 +205,168 @@ def test_unscaling_uses_each_rows_series(fitted, panel):
     expected = (scaled[:, 0].astype(np.float64) * fitted.target_scale_[codes, 0]
                 + fitted.target_offset_[codes, 0])
     np.testing.assert_array_equal(fitted.predict(X), expected)
+
+
+# ------------------------------------------------------------ input scaling
+def two_levels(n=60, levels=(1.0, 1_000.0)):
+    """Two series of one shape, ``levels[k]`` times it: X (the raw values and
+    their squares) and y (the next value)."""
+    rng = np.random.default_rng(0)
+    shape = (1 + 0.05 * np.sin(2 * np.pi * np.arange(n) / 12)
+             + 0.01 * rng.standard_normal(n))
+    index = pd.MultiIndex.from_product(
+        [["small", "big"], pd.date_range("2020-01-01", periods=n, freq="D")],
+        names=["id", "time"])
+    value = np.concatenate([level * shape for level in levels])
+    X = pd.DataFrame({"x": value, "x2": value**2}, index=index)
+    following = np.concatenate([level * np.append(shape[1:], shape[-1])
+                                for level in levels])
+    return X, pd.Series(following, index=index, name="y")
+
+
+def fit_rows(est):
+    """The rows the training windows view (every row of the fit, scaled)."""
+    w = recorder_of(est).train.windows
+    return np.concatenate([w[:, 0], w[-1, 1:]])
+
+
+def test_series_on_two_levels_reach_the_net_alike_and_predict_in_proportion():
+    X, y = two_levels()
+    n = len(X) // 2
+    est = LSTMRegressor(**TINY, scale_inputs="series",
+                        callbacks=[("recorder", Recorder())]).fit(X, y)
+    rows = fit_rows(est)
+    assert rows.dtype == np.float32 and rows.shape == X.shape
+    # the big series is the small one times 1000 (x) and 1e6 (x2): after
+    # scaling, the network sees the same numbers for both, each standardised
+    np.testing.assert_allclose(rows[n:], rows[:n], atol=1e-6)
+    np.testing.assert_allclose(rows[:n].mean(axis=0), 0.0, atol=1e-6)
+    np.testing.assert_allclose(rows[:n].std(axis=0), 1.0, rtol=1e-5)
+    # with the target scaled per series as well, big is 1000 times small
+    pred = est.predict(X)
+    np.testing.assert_allclose(pred[n:], 1_000 * pred[:n], rtol=1e-5)
+    # as given, the inputs on two levels are two different series to the net
+    plain = LSTMRegressor(**TINY).fit(X, y).predict(X)
+    assert not np.allclose(plain[n:], 1_000 * plain[:n], rtol=1e-3)
+
+
+def test_fitted_input_scales_are_each_series_mean_and_std(panel):
+    X, y = panel
+    X = X.assign(x2=X["x"] ** 3 + np.arange(len(X)), const=7.0,
+                 step=np.where(X.index.get_level_values("id") == "s1", 3.0,
+                               np.arange(len(X), dtype=float)))
+    est = LSTMRegressor(**TINY, scale_inputs="series",
+                        callbacks=[("recorder", Recorder())]).fit(X, y)
+    assert est.input_offset_.shape == est.input_scale_.shape == (3, 4)
+    for k, sid in enumerate(est.series_ids_):
+        rows = X.loc[sid].to_numpy()
+        mean, std = rows.mean(axis=0), rows.std(axis=0)
+        constant = np.ptp(rows, axis=0) == 0
+        np.testing.assert_allclose(est.input_offset_[k], mean, rtol=1e-12,
+                                   atol=1e-12)
+        np.testing.assert_allclose(est.input_scale_[k],
+                                   np.where(constant, 1.0, std), rtol=1e-12)
+    # const everywhere and step within s1: scale 1, scaled rows exactly 0
+    assert (est.input_scale_[:, 2] == 1.0).all() and est.input_scale_[1, 3] == 1.0
+    codes = np.repeat([0, 1, 2], [60, 45, 30])
+    expected = ((X.to_numpy() - est.input_offset_[codes])
+                / est.input_scale_[codes]).astype(np.float32)
+    rows = fit_rows(est)
+    np.testing.assert_array_equal(rows, expected)
+    assert (rows[:, 2] == 0).all() and (rows[60:105, 3] == 0).all()
+
+
+def test_input_scales_are_by_hand():
+    values = np.array([[1.0, 4.0], [3.0, 4.0], [5.0, 4.0],
+                       [1_000.0, 0.0], [3_000.0, 1.0]])
+    offset, scale = input_scale_parameters(values, np.array([0, 3]))
+    np.testing.assert_allclose(offset, [[3.0, 4.0], [2_000.0, 0.5]])
+    np.testing.assert_allclose(scale, [[np.sqrt(8 / 3), 1.0], [1_000.0, 0.5]])
+
+
+def test_each_series_is_predicted_with_its_own_input_scales(panel):
+    X, y = panel
+    X = X.assign(x=X["x"] * np.repeat([1.0, 50.0, 1e4], [60, 45, 30]) + 3)
+    head = X.groupby(level="id").head(25)
+    tail = X.drop(head.index)
+    est = LSTMRegressor(**TINY, scale_inputs="series").fit(head, y.loc[head.index])
+    full = pd.Series(est.predict(X), index=X.index)
+    # alone, in another order, or continuing the fit rows (whose remembered,
+    # unscaled tail is scaled with its series): the same predictions
+    np.testing.assert_allclose(est.predict(X.loc[["s2"]]), full.loc["s2"],
+                               rtol=1e-6)
+    reordered = pd.concat([X.loc[["s2"]], X.loc[["s0"]]])
+    np.testing.assert_allclose(est.predict(reordered),
+                               full.loc[reordered.index], rtol=1e-6)
+    np.testing.assert_allclose(est.predict(tail), full.loc[tail.index], rtol=1e-6)
+
+
+def test_series_unseen_at_fit_are_refused_by_a_model_with_input_scales(panel):
+    X, y = panel
+    est = LSTMRegressor(**TINY, scale_target=False, scale_inputs="series").fit(X, y)
+    new = X.loc[["s0", "s1"]].rename(index={"s1": "new"}, level="id")
+    with pytest.raises(ValueError, match=r"LSTMRegressor.predict: series 'new' did "
+                       r"not appear in the panel at fit; the model keeps per-series "
+                       r"input scales learned per fitted series, so it predicts "
+                       r"those series only\. .*scale_target=False, "
+                       r"scale_inputs='none' and id_embedding=0"):
+        est.predict(new)
+
+
+def test_default_feeds_x_as_given_and_predicts_as_before(panel):
+    X, y = panel
+    preds = []
+    for data in ((X, y), (X.loc["s0"], y.loc["s0"])):  # a panel, one series
+        before = LSTMRegressor(**TINY, callbacks=[("recorder", Recorder())]).fit(*data)
+        explicit = LSTMRegressor(**TINY, scale_inputs="none").fit(*data)
+        preds.append(before.predict(data[0]))
+        np.testing.assert_array_equal(explicit.predict(data[0]), preds[-1])
+        np.testing.assert_array_equal(fit_rows(before),
+                                      data[0].to_numpy(dtype=np.float32))
+        assert "input_offset_" not in explicit.__dict__
+    # a refit without scaling forgets the scales of the previous fit
+    est = LSTMRegressor(**TINY, scale_inputs="series").fit(X, y)
+    assert est.input_offset_.shape == (3, 1)
+    est.set_params(scale_inputs="none").fit(X, y)
+    assert "input_offset_" not in est.__dict__ and "input_scale_" not in est.__dict__
+    np.testing.assert_array_equal(est.predict(X), preds[0])
+
+
+def test_one_series_is_one_group_like_a_standard_scaler_before():
+    X, y = two_levels(levels=(100.0, 1.0))
+    X, y = X.loc["small"], y.loc["small"]
+    est = LSTMRegressor(**TINY, scale_inputs="series").fit(X, y)
+    rows = X.to_numpy()
+    np.testing.assert_allclose(est.input_offset_, rows.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(est.input_scale_, rows.std(axis=0), rtol=1e-12)
+    scaled = (X - rows.mean(axis=0)) / rows.std(axis=0)
+    before = LSTMRegressor(**TINY).fit(scaled, y)
+    # predict continues the fit rows: the remembered tail is scaled too
+    later = X.iloc[40:]
+    np.testing.assert_allclose(est.predict(later), before.predict(scaled.iloc[40:]),
+                               rtol=1e-5)
+    np.testing.assert_allclose(est.predict(X), before.predict(scaled), rtol=1e-5)
+
+
+def test_input_scaling_refuses_windows_and_unknown_options(panel):
+    X, y = panel
+    windows = np.lib.stride_tricks.sliding_window_view(
+        X.to_numpy()[:40], 5, axis=0).transpose(0, 2, 1)
+    with pytest.raises(ValueError, match=r"LSTMRegressor.fit: scale_inputs='series' "
+                       r"scales the rows of each series, but X is 3-D \(ready "
+                       r"windows\), which carry no series"):
+        LSTMRegressor(**TINY, scale_inputs="series").fit(windows, y.to_numpy()[4:40])
+    with pytest.raises(ValueError, match=r"The 'scale_inputs' parameter of "
+                       r"LSTMRegressor must be a str among"):
+        LSTMRegressor(**TINY, scale_inputs="global").fit(X, y)
+
+
+def test_input_scaling_refuses_rows_too_large_to_scale(panel):
+    X, y = panel
+    huge = X.assign(x=X["x"] * 1e200)
+    with pytest.raises(ValueError, match=r"LSTMRegressor.fit: X reaches .*e\+200, "
+                       r"too large to scale \(scale_inputs='series'\)"):
+        LSTMRegressor(**TINY, scale_inputs="series").fit(huge, y)
 
 
 # ---------------------------------------------------------------- embedding
