@@ -15,10 +15,11 @@ from sklstm.forecasting._supervised import (
     as_frame,
     check_time_index,
     lead_columns,
+    lead_name,
     resolve_horizons,
 )
 from sklstm.utils._history import index_step
-from sklstm.utils._panel import check_panel, is_panel
+from sklstm.utils._panel import check_panel, is_panel, naming_series, take_series
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -118,6 +119,18 @@ def forecast(
     lags and windows come from real data and the last row, whose prediction
     is used, has its full history.
 
+    **Many series.** When ``history`` is a panel, indexed by ``(series id,
+    time)`` (see :func:`~sklstm.to_panel`), every series is forecast from its
+    own last row, at its own next time stamps; series may differ in length
+    and start. Each ``predict`` takes every series at once: one for a direct
+    forecast, one per step for a recursive one, whose predictions are
+    appended to each series' own rows. The model (or ``feature_builder``)
+    gets the panel and builds each series' features from its own rows, as
+    sklstm's transformers and ``make_supervised`` do, so the forecasts are
+    those of each series forecast alone. ``future`` is then a panel too.
+    Errors about one series (too short to tell its time step, or for the
+    features; missing from ``future``) name it.
+
     Parameters
     ----------
     model : fitted regressor
@@ -125,7 +138,8 @@ def forecast(
         ConstrainedRegressor, a fitted GridSearchCV.
     history : DataFrame or Series
         The data up to now, indexed by time: a DatetimeIndex with a frequency
-        (set or inferable) or an evenly spaced integer index.
+        (set or inferable) or an evenly spaced integer index; or a panel of
+        series, indexed by ``(series id, time)``, each series on its own grid.
     horizon : int or list of int, default=1
         An int ``H`` forecasts steps ``1..H``; a list, those steps.
     target : str or None, default=None
@@ -144,14 +158,21 @@ def forecast(
         feature names, the columns it takes leads of are read from them
         (extra columns of ``future`` are then ignored), and so, with
         ``strategy="auto"``, is the strategy: a model with leads at step 1
-        only is recursive. None: a model fitted with leads is refused.
+        only is recursive. None: a model fitted with leads is refused. For a
+        panel history, a panel: each series' values at its own forecast
+        steps, indexed by ``(series id, time)``.
     feature_builder : callable or None, default=None
         ``feature_builder(frame) -> X``: builds the model's X from a frame
         with ``history``'s columns. In the recursive strategy the frame has
         the forecast steps appended, with the predictions in the target
         column, the future-known columns from ``future`` and NaN in the
         others. Replaces ``features``; with ``future`` it must return a
-        DataFrame, to which the leads are appended.
+        DataFrame, to which the leads are appended. For a panel history the
+        frame is a panel (every series, each with its own appended steps);
+        the builder computes each series from its own rows (``groupby(level=0)``)
+        and returns one row per row of the frame, or a DataFrame indexed by
+        ``(series id, time)`` that may drop a series' first rows but keeps its
+        last one.
     strategy : {"auto", "direct", "recursive"}, default="auto"
         "auto" is direct when the model has one output per requested horizon
         (a one-output model asked for a single step ``[h]`` is taken to be
@@ -162,7 +183,8 @@ def forecast(
     -------
     forecasts : Series
         One value per forecast step, indexed by its timestamp, named after the
-        target.
+        target. For a panel, one per series and step, indexed by ``(series
+        id, time)``, series by series.
 
     Examples
     --------
@@ -195,6 +217,25 @@ def forecast(
     >>> forecast(model, data, horizon=2, target="sales", features=[],
     ...          future=plan).round(6).tolist()
     [15.0, 10.0]
+
+    Two stores that double every week, one starting later: a one-step model
+    fitted on the panel forecasts each from its own last week, one
+    ``predict`` per step for both.
+
+    >>> from sklstm import to_panel
+    >>> long = pd.DataFrame({"store": ["a"] * 4 + ["b"] * 3,
+    ...                      "week": [1, 2, 3, 4, 3, 4, 5],
+    ...                      "sales": [1.0, 2, 4, 8, 3, 6, 12]})
+    >>> panel = to_panel(long, "store", "week")
+    >>> X, y = make_supervised(panel, "sales")
+    >>> model = LinearRegression().fit(X, y)
+    >>> forecast(model, panel, horizon=2).round(6)
+    store  week
+    a      5       16.0
+           6       32.0
+    b      6       24.0
+           7       48.0
+    Name: sales, dtype: float64
     """
     check_is_fitted(model)
     if is_panel(history):
@@ -236,14 +277,7 @@ def forecast(
     def leads_for(lead_h):
         if not lead_cols:
             return None
-        if model_steps is not None and model_steps != lead_h:
-            raise ValueError(
-                f"{_OWNER}: the model takes the leads of {lead_cols!r} at step(s) "
-                f"{model_steps} (fitted on make_supervised(..., horizon="
-                f"{model_steps}, future=...)), but this forecast needs them at "
-                f"step(s) {lead_h}; ask for horizon={model_steps} (direct), or "
-                "fit a one-step model (horizon=1) for a recursive forecast."
-            )
+        _check_lead_steps(lead_cols, model_steps, lead_h)
         return lead_columns(extended, lead_cols, lead_h)
 
     leads = leads_for(lead_h)
@@ -287,45 +321,240 @@ def forecast(
 
 def _forecast_panel(model, history, horizon, target, features, future,
                     feature_builder, strategy) -> pd.Series:
-    """A direct forecast of every series of a panel from its last row."""
+    """Forecast every series of a panel from its own last row, all at once.
+
+    What :func:`forecast` does for one series, for every series together:
+    each series is extended by its own forecast steps, and each ``predict``
+    (one for a direct forecast, one per step for a recursive one) takes the
+    rows of every series and gives the next value of each. The features are
+    built on the panel, each series from its own rows, as sklstm's
+    transformers build them.
+    """
     owner = f"{_OWNER} (panel)"
-    if future is not None or feature_builder is not None or strategy == "recursive":
+    frame, target = as_frame(history, target, owner, "history")
+    if strategy not in {"auto", "direct", "recursive"}:
         raise ValueError(
-            f"{owner}: a panel is forecast directly (a model fitted on "
-            "make_supervised(panel, horizon=[1, ..., H])), without future= or "
-            "feature_builder= for now; forecast each series alone for those."
+            f"{owner}: strategy must be 'auto', 'direct' or 'recursive', got "
+            f"{strategy!r}."
         )
-    frame = history.to_frame() if isinstance(history, pd.Series) else history
-    if target is None:
-        if frame.shape[1] != 1:
-            raise ValueError(
-                f"{owner}: history has {frame.shape[1]} columns; pass target=... "
-                "to say which one is forecast."
-            )
-        target = frame.columns[0]
     groups = check_panel(frame, owner)
+    if not groups:
+        raise ValueError(f"{owner}: history is empty; pass the data up to now.")
     horizons = resolve_horizons(horizon, owner)
-    if isinstance(horizon, Integral):
+    if isinstance(horizon, Integral):  # an int H means the steps 1..H
         horizons = list(range(1, horizons[0] + 1))
-    X = _builder(frame, target, features, None)(frame)
-    pred = np.asarray(model.predict(X), dtype=np.float64)
-    if pred.ndim == 1:
-        pred = pred[:, None]
-    if len(pred) != len(frame) or pred.shape[1] != len(horizons):
-        raise ValueError(
-            f"{owner}: the model predicts {pred.shape[1] if pred.ndim > 1 else 1} "
-            f"output(s) for each of {len(pred)} rows; a direct panel forecast "
-            f"needs one row per history row and {len(horizons)} outputs (a model "
-            f"fitted on make_supervised(panel, horizon={horizons}))."
-        )
-    parts = []
+    longest = horizons[-1]
+    time = frame.index.get_level_values(1)
+    steps_of = []  # each series' own steps 1..longest
     for sid, rows in groups:
-        times = frame.index[rows].droplevel(0)
-        steps = future_index(times, horizons)
-        parts.append(pd.Series(pred[rows.stop - 1], index=pd.MultiIndex.from_arrays(
-            [np.repeat(np.array([sid], dtype=object), len(steps)), steps],
-            names=frame.index.names)))
-    return pd.concat(parts).rename(target)
+        with naming_series(sid):
+            steps_of.append(future_index(time[rows], list(range(1, longest + 1))))
+    layout = _PanelLayout(frame, groups, steps_of, longest)
+    extended = frame.reindex(layout.index)
+    build = _builder(frame, target, features, feature_builder)
+    names = _feature_names(model)
+    if future is None:
+        if feature_builder is None:
+            _refuse_missing_future(
+                names, frame, target, layout.steps,
+                "each series' own, indexed by (series id, time) like history")
+        filled, lead_cols, model_steps = [], [], None
+    else:
+        if isinstance(future, pd.Series):
+            future = future.to_frame()
+        filled, lead_cols, model_steps = _future_columns(future, frame, target,
+                                                         names)
+        _fill_future_panel(extended, frame, future, filled, lead_cols, layout,
+                           steps_of, owner)
+    if strategy == "recursive":
+        lead_h = [1]
+    elif strategy == "direct" or model_steps != [1] or len(horizons) == 1:
+        lead_h = horizons
+    else:  # the model takes leads one step ahead: a one-step model
+        lead_h = [1]
+
+    def leads_for(lead_h):
+        if not lead_cols:
+            return None
+        _check_lead_steps(lead_cols, model_steps, lead_h)
+        return _panel_leads(extended, lead_cols, lead_h, layout)
+
+    leads = leads_for(lead_h)
+
+    def predict_last(rows, k):
+        """Each series' prediction at its last row of ``rows``, its history
+        and its first ``k`` forecast steps."""
+        keep = layout.within < layout.n_rows_each + k
+        part = None if leads is None else leads.iloc[keep]
+        X = _with_leads(build(rows), part, len(rows), feature_builder)
+        pred = np.asarray(model.predict(X), dtype=np.float64)
+        if len(pred) != len(X):
+            raise ValueError(
+                f"{owner}: the model returned {len(pred)} predictions for "
+                f"{len(X)} rows; expected one per row."
+            )
+        pred = pred[:, None] if pred.ndim == 1 else pred.reshape(len(pred), -1)
+        return pred[_last_rows(X, rows, layout.n_rows + k, layout.ids)]
+
+    last = predict_last(frame, 0)
+    n_out = last.shape[1]
+    if strategy == "auto":
+        strategy = "direct" if n_out == len(horizons) or n_out > 1 else "recursive"
+    out = (layout.starts + layout.n_rows - 1)[:, None] + np.asarray(horizons)
+    index = layout.index[out.ravel()]
+    if strategy == "direct":
+        if n_out != len(horizons):
+            raise ValueError(
+                f"{owner}: the model predicts {n_out} output(s) for each of "
+                f"{len(frame)} rows; a direct panel forecast needs one row per "
+                f"history row and {len(horizons)} outputs (a model fitted on "
+                f"make_supervised(panel, horizon={horizons}))."
+            )
+        return pd.Series(last.ravel(), index=index, name=target)
+    if n_out != 1:
+        raise ValueError(
+            f"{owner}: a recursive forecast needs a one-step model with one "
+            f"output, but the model predicts {n_out} per row; use "
+            "strategy='direct' (a panel is forecast directly by a model fitted "
+            "on make_supervised(panel, horizon=[1, ..., H]), one output per step)."
+        )
+    if lead_cols and lead_h != [1]:  # built for a direct model, but it is not
+        leads = leads_for([1])
+        last = predict_last(frame, 0)
+    if feature_builder is None:
+        _reject_exogenous(frame, target, features, filled)
+    col = extended.columns.get_loc(target)
+    first_step = layout.starts + layout.n_rows
+    for k in range(longest):
+        if k > 0:
+            rows = extended.iloc[layout.within < layout.n_rows_each + k]
+            last = predict_last(rows, k)
+        extended.iloc[first_step + k, col] = last[:, 0]
+    values = extended[target].to_numpy()[out.ravel()]
+    return pd.Series(values, index=index, name=target)
+
+
+class _PanelLayout:
+    """Where the rows of a panel extended by each series' forecast steps are.
+
+    Series ``i`` keeps its ``n_rows[i]`` rows (rows ``firsts[i]`` on of the
+    panel), followed by its ``longest`` forecast steps, from row ``starts[i]``
+    of ``index``; ``within`` is each
+    row's position in its series (``n_rows_each`` its series' row count).
+    ``steps`` is the forecast steps alone, series by series.
+    """
+
+    def __init__(self, frame, groups, steps_of, longest):
+        count = len(groups)
+        self.n_rows = np.array([r.stop - r.start for _, r in groups], dtype=np.intp)
+        self.firsts = np.array([r.start for _, r in groups], dtype=np.intp)
+        self.starts = self.firsts + np.arange(count) * longest
+        self.longest = longest
+        self.ids = frame.index.get_level_values(0)[self.firsts]
+        times = steps_of[0].append(list(steps_of[1:]))
+        self.steps = pd.MultiIndex.from_arrays(
+            [self.ids.repeat(longest), times], names=frame.index.names)
+        series = np.concatenate([np.repeat(np.arange(count), self.n_rows),
+                                 np.repeat(np.arange(count), longest)])
+        self.order = np.argsort(series, kind="stable")
+        self.index = frame.index.append(self.steps)[self.order]
+        sizes = self.n_rows + longest
+        self.within = np.arange(len(self.index)) - np.repeat(self.starts, sizes)
+        self.n_rows_each = np.repeat(self.n_rows, sizes)
+        self.room = np.repeat(sizes, sizes) - self.within  # rows to the end
+
+
+def _fill_future_panel(extended, frame, future, filled, lead_cols, layout,
+                       steps_of, owner) -> None:
+    """Write each series' ``future`` values at its forecast steps into
+    ``extended``, as :func:`_fill_future` writes those of one series."""
+    if not is_panel(future):
+        raise ValueError(
+            f"{owner}: history is a panel, so future must be one too: the "
+            "future-known columns at each series' forecast steps, indexed by "
+            "(series id, time) like history (e.g. to_panel(plan, id=..., "
+            f"time=...)); got a {type(future).__name__} indexed by a "
+            f"{type(future.index).__name__}."
+        )
+    values = future.reindex(layout.steps)
+    bad = np.zeros(len(layout.steps), dtype=bool)
+    if lead_cols:
+        bad |= ~np.asarray(layout.steps.isin(future.index))
+    for c in lead_cols:
+        bad |= values[c].isna().to_numpy()
+    if bad.any():  # the series' own check says what is wrong, naming it
+        k = int(np.flatnonzero(bad)[0]) // layout.longest
+        sid = layout.ids[k]
+        first = int(layout.firsts[k])
+        rows = slice(first, first + int(layout.n_rows[k]))
+        time = frame.index.get_level_values(1)
+        (part,) = take_series([frame], rows, time)
+        own = future[np.asarray(future.index.get_level_values(0) == sid)]
+        with naming_series(sid):
+            _fill_future(part.reindex(part.index.append(steps_of[k])), part,
+                         own.droplevel(0), filled, lead_cols, steps_of[k])
+    for c in filled:
+        extended[c] = pd.concat([frame[c], values[c]]).iloc[layout.order].set_axis(
+            extended.index)
+
+
+def _panel_leads(extended, columns, horizons, layout) -> pd.DataFrame:
+    """:func:`lead_columns` of each series of ``extended``, from its own rows."""
+    out = {}
+    for c in columns:
+        col = extended[c]
+        for h in horizons:
+            out[lead_name(c, h)] = col.shift(-h).where(h < layout.room)
+    return pd.DataFrame(out, index=extended.index)
+
+
+def _last_rows(X, rows, sizes, ids) -> np.ndarray:
+    """The row of ``X`` that is the last row of each series of ``rows``.
+
+    X has one row per row of ``rows``, or is a panel that feature_builder
+    cut: then a series' last row is found by its id, and must be at the
+    series' last time.
+    """
+    ends = np.cumsum(sizes) - 1
+    if len(X) == len(rows):
+        return ends
+    if not is_panel(X):
+        raise ValueError(
+            f"{_OWNER}: on a panel, feature_builder must return one row per row "
+            "of its frame, or a DataFrame indexed by (series id, time) that "
+            f"keeps each series' last row; it returned {len(X)} rows for "
+            f"{len(rows)}, without a panel index."
+        )
+    x_ids = X.index.get_level_values(0)
+    last = ~np.asarray(x_ids.duplicated(keep="last"))
+    at = pd.Series(np.flatnonzero(last), index=x_ids[last]).reindex(ids)
+    missing = np.flatnonzero(at.isna().to_numpy())
+    if len(missing):
+        k = int(missing[0])
+        more = (f" ({len(missing) - 1} other series too)" if len(missing) > 1
+                else "")
+        with naming_series(ids[k]):
+            raise ValueError(
+                f"{_OWNER}: feature_builder returned no row of it{more}, from its "
+                f"{sizes[k]} row(s): the series is too short for the features. "
+                "Give it more history, or leave the short series out, e.g. "
+                "history.groupby(level=0).filter(lambda s: len(s) >= n)."
+            )
+    pos = at.to_numpy().astype(np.intp)
+    want = rows.index.get_level_values(1)[ends]
+    got = X.index.get_level_values(1)[pos]
+    wrong = np.flatnonzero(np.asarray(got != want))
+    if len(wrong):
+        k = int(wrong[0])
+        with naming_series(ids[k]):
+            raise ValueError(
+                f"{_OWNER}: the last row feature_builder returned for it is at "
+                f"{got[k]}, but its rows end at {want[k]}; the forecast is the "
+                "prediction at each series' last row, so X must keep it (the "
+                "appended rows hold NaN in the columns other than the target "
+                "and the future-known ones)."
+            )
+    return pos
 
 
 def _feature_names(model) -> list[str] | None:
@@ -348,7 +577,21 @@ def _lead_steps(names) -> list[int]:
     return sorted({int(n.rsplit("_h", 1)[1]) for n in names})
 
 
-def _refuse_missing_future(names, frame, target, steps) -> None:
+def _check_lead_steps(lead_cols, model_steps, lead_h) -> None:
+    """Raise where the model takes its leads at other steps than ``lead_h``."""
+    if model_steps is not None and model_steps != lead_h:
+        raise ValueError(
+            f"{_OWNER}: the model takes the leads of {lead_cols!r} at step(s) "
+            f"{model_steps} (fitted on make_supervised(..., horizon="
+            f"{model_steps}, future=...)), but this forecast needs them at "
+            f"step(s) {lead_h}; ask for horizon={model_steps} (direct), or "
+            "fit a one-step model (horizon=1) for a recursive forecast."
+        )
+
+
+def _refuse_missing_future(names, frame, target, steps,
+                           which="the labels future_index(history.index, ...) "
+                                 "gives") -> None:
     if names is None:
         return
     found = {c: _leads_in(names, frame, c) for c in frame.columns if c != target}
@@ -361,7 +604,7 @@ def _refuse_missing_future(names, frame, target, steps) -> None:
             f"{_OWNER}: the model was fitted with future-known column(s) "
             f"{list(found)!r} (its features include the leads [{shown}]); pass "
             f"future=DataFrame with their values at the forecast steps "
-            f"{_rows(steps)} (the labels future_index(history.index, ...) gives)."
+            f"{_rows(steps)} ({which})."
         )
 
 
