@@ -60,7 +60,8 @@ __all__ = [
 _OWNER = "backtest"
 #: Module prefixes of estimators that train with torch: a parallel worker
 #: pins torch to one thread for them (and imports torch only for them).
-_TORCH_MODULES = ("torch", "skorch", "sklstm.neural", "sklstm.forecasting._forecaster")
+_TORCH_MODULES = ("torch", "skorch", "sklstm.neural", "sklstm.forecasting._forecaster",
+                  "sklstm.forecasting._global")
 
 
 # ---------------------------------------------------------------- the model
@@ -660,6 +661,16 @@ def backtest(
     ['MAE', 'RMSE', 'MASE', 'sMAPE']
     """
     if is_panel(history):
+        from sklstm.forecasting._panel_backtest import backtest_panel_model, panel_model
+
+        if panel_model(model):
+            return backtest_panel_model(
+                model, history, horizon, n_windows=n_windows, start=start,
+                step=step, window=window, refit=refit, levels=levels,
+                n_calibration=n_calibration, method=method,
+                lower_bound=lower_bound, n_jobs=n_jobs, target=target,
+                future=future,
+            )
         return _backtest_panel(
             model, history, horizon, n_windows=n_windows, start=start, step=step,
             window=window, refit=refit, levels=levels, n_calibration=n_calibration,
@@ -700,13 +711,22 @@ def backtest(
     lo, hi = training_rows(positions, window)
     forecasts = _run(estimator, protocol, frame, target, horizon, refits, lo, hi,
                      n_jobs, known)
+    return result_frame(frame.index, y, positions, forecasts, horizon, level_list,
+                        n_cal, method, lower_bound)
 
+
+def result_frame(index: pd.Index, y: np.ndarray, positions, forecasts,
+                 horizon: int, level_list, n_cal: int, method: str,
+                 lower_bound) -> pd.DataFrame:
+    """The tidy backtest frame of one series from its forecasts of shape
+    ``(n_origins, horizon)`` (calibration origins first, then dropped), with
+    the intervals of each origin when ``level_list`` is given."""
     steps = np.arange(1, horizon + 1)
     rows = (positions[:, None] + steps[None, :]).ravel()
     columns = {
-        "origin": frame.index.take(np.repeat(positions, horizon)),
+        "origin": index.take(np.repeat(positions, horizon)),
         "h": np.tile(steps, len(positions)),
-        "time": frame.index.take(rows),
+        "time": index.take(rows),
         "actual": y[rows],
         "forecast": forecasts.ravel(),
     }

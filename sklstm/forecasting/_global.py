@@ -212,6 +212,9 @@ as in :class:`~sklstm.LSTMForecaster`
     ['2025-01', '2025-02', '2025-03']
     """
 
+    #: fitted on a whole panel: backtest cuts every series at each origin
+    _fits_panels = True
+
     _parameter_constraints: dict = {
         "horizon": [Interval(Integral, 1, None, closed="left")],
         "season": [StrOptions({"auto"}), None, Interval(Real, 2, None, closed="left"),

@@ -111,6 +111,9 @@ class PerSeriesForecaster(BaseEstimator):
     (['north', 'south'], 6)
     """
 
+    #: fitted on a whole panel: backtest cuts every series at each origin
+    _fits_panels = True
+
     _parameter_constraints: dict = {
         "forecaster": [HasMethods(["fit", "predict"])],
         "n_jobs": [Integral, None],

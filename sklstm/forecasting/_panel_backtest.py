@@ -1,0 +1,172 @@
+"""Backtests of a model fitted on a whole panel (a global model).
+
+:func:`~sklstm.forecasting.backtest` backtests each series of a panel on
+its own, unless the model is fitted on panels (a *panel model*, such as
+:class:`~sklstm.forecasting.GlobalLSTMForecaster` or
+:class:`~sklstm.forecasting.PerSeriesForecaster`): then every origin fits
+one model on every series cut at that origin and forecasts all of them.
+Each series' origins are placed as for one series, counted back from its own
+end, so series of different lengths and ends are evaluated on their own
+last rows (the M4 way), and a fit at origin ``k`` sees each series up to
+its ``k``-th origin only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from joblib import effective_n_jobs
+from sklearn.base import clone
+from sklearn.utils.parallel import Parallel, delayed
+
+from sklstm.forecasting._backtest import (
+    _OWNER,
+    _n_calibration,
+    _start_position,
+    _takes,
+    _uses_torch,
+    origin_positions,
+    refit_schedule,
+    result_frame,
+    training_rows,
+)
+from sklstm.forecasting._intervals import check_levels
+from sklstm.forecasting._local import split_panel
+from sklstm.utils._panel import naming_series, series_name
+
+__all__ = ["backtest_panel_model", "panel_model"]
+
+
+def panel_model(model: Any) -> bool:
+    """Whether ``model`` is fitted on a whole panel (``fit(panel)``,
+    ``predict(horizon)`` of every series) rather than on one series."""
+    return bool(getattr(type(model), "_fits_panels", False))
+
+
+def _target_panel(history, target, name: str) -> pd.Series:
+    if isinstance(history, pd.Series):
+        return history
+    columns = list(history.columns)
+    if target is None and len(columns) == 1:
+        target = columns[0]
+    if target is None or target not in columns:
+        raise ValueError(
+            f"{_OWNER}: history has columns {columns}; pass target=... naming "
+            "the one to forecast."
+        )
+    others = [c for c in columns if c != target]
+    if others:
+        raise ValueError(
+            f"{_OWNER}: {name} is fitted on the target panel alone, but history "
+            f"has other column(s) {others!r}. Pass history[{target!r}], or "
+            "backtest a per-series forecaster that takes covariates."
+        )
+    return history[target]
+
+
+def _segment(model, panels, horizon: int, one_thread: bool) -> list:
+    """Fit on the first panel; forecast from the end of each (the first
+    from the fit)."""
+    context = contextlib.nullcontext()
+    if one_thread:
+        from sklstm.neural._threads import resolve_n_threads, torch_threads
+
+        context = torch_threads(resolve_n_threads(None))
+    with context:
+        est = clone(model).fit(panels[0])
+        return [est.predict(horizon) if j == 0
+                else est.predict(horizon, history=panel)
+                for j, panel in enumerate(panels)]
+
+
+def backtest_panel_model(
+    model, history, horizon: int, *, n_windows, start, step, window, refit,
+    levels, n_calibration, method, lower_bound, n_jobs, target, future,
+) -> pd.DataFrame:
+    """:func:`~sklstm.forecasting.backtest` of a panel model on a panel (the
+    parameters are backtest's); the frame starts with the series id."""
+    name = type(model).__name__
+    if future:
+        raise ValueError(
+            f"{_OWNER}: {name} takes no covariates, so future={list(future)!r} "
+            "has nothing to go to; leave it out."
+        )
+    y = _target_panel(history, target, name)
+    parts = split_panel(y, _OWNER)
+    horizon = int(horizon)
+    step = horizon if step is None else int(step)
+    level_list = None if levels is None else check_levels(levels, _OWNER)
+    n_cal = _n_calibration(n_calibration, level_list, horizon, step, method)
+    positions = {}
+    for sid, s in parts:
+        with naming_series(sid):
+            first = None if start is None else _start_position(s.index, start,
+                                                               len(s))
+            positions[sid] = origin_positions(
+                len(s), horizon, n_windows=n_windows, start=first, step=step,
+                n_before=n_cal, min_train=1)
+    counts = {sid: len(p) for sid, p in positions.items()}
+    if len(set(counts.values())) > 1:
+        few = min(counts, key=counts.get)
+        raise ValueError(
+            f"{_OWNER}: from start={start!r}, the series have different numbers "
+            f"of origins ({series_name(few)} has {counts[few]}, others up to "
+            f"{max(counts.values())}); a panel model forecasts every series from "
+            "each origin. Pass n_windows=... (at most the smallest number)."
+        )
+    n_origins = next(iter(counts.values()))
+    refits = refit_schedule(n_origins, refit)
+    if not refits.all() and not _takes(model.predict, "history"):
+        raise ValueError(
+            f"{_OWNER}: refit={refit!r} asks {name} to forecast from newer data "
+            f"without refitting, but {name}.predict takes no history=...; pass "
+            "refit=True."
+        )
+    rows = {sid: training_rows(p, window) for sid, p in positions.items()}
+
+    def cut(k: int) -> pd.Series:
+        """Every series up to its ``k``-th origin (nothing later)."""
+        pieces = {sid: s.iloc[rows[sid][0][k]: rows[sid][1][k]] for sid, s in parts}
+        return pd.concat(pieces, names=y.index.names).rename(y.name)
+
+    starts = np.flatnonzero(refits)
+    ends = [*starts[1:], n_origins]
+    segments = [range(a, b) for a, b in zip(starts, ends, strict=True)]
+    parallel = effective_n_jobs(n_jobs) != 1 and len(segments) > 1
+    one_thread = parallel and _uses_torch(model)
+    jobs = [(model, [cut(k) for k in seg], horizon, one_thread) for seg in segments]
+    if parallel:
+        results = Parallel(n_jobs=n_jobs)(delayed(_segment)(*job) for job in jobs)
+    else:
+        results = [_segment(*job) for job in jobs]
+    predictions = [pred for segment in results for pred in segment]
+
+    level = y.index.names[0]
+    id_column = "series" if level is None else level
+    frames = []
+    for sid, s in parts:
+        forecasts = np.array([_values(pred, sid, horizon, name)
+                              for pred in predictions])
+        part = result_frame(s.index, s.to_numpy(dtype=np.float64, na_value=np.nan),
+                            positions[sid], forecasts, horizon, level_list, n_cal,
+                            method, lower_bound)
+        part.insert(0, id_column, sid)
+        frames.append(part)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _values(pred: pd.Series, sid, horizon: int, name: str) -> np.ndarray:
+    try:
+        values = np.asarray(pred.loc[sid], dtype=np.float64).ravel()
+    except KeyError:
+        values = np.array([])
+    if len(values) != horizon or not np.isfinite(values).all():
+        raise ValueError(
+            f"{_OWNER}: {name} forecast {len(values)} value(s) for "
+            f"{series_name(sid)}, {int((~np.isfinite(values)).sum())} not finite; "
+            f"expected {horizon} finite numbers, one per step."
+        )
+    return values

@@ -1,0 +1,124 @@
+"""backtest of a panel model: one fit across every series at each origin."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import TINY_FORECASTER
+from sklearn.base import BaseEstimator
+from test_global import model, panel
+
+from sklstm import LSTMForecaster
+from sklstm.forecasting import PerSeriesForecaster, backtest
+from sklstm.forecasting._local import split_panel
+
+
+class RecordingNaive(BaseEstimator):
+    """A panel model that forecasts each series' last value and records
+    the last time stamp of every series it is fitted on or forecasts from."""
+
+    _fits_panels = True
+    calls: list = []
+
+    def fit(self, y):
+        self.last_ = dict(split_panel(y))
+        ends = {k: s.index[-1] for k, s in self.last_.items()}
+        type(self).calls.append(("fit", ends))
+        return self
+
+    def predict(self, horizon=None, history=None):
+        parts = self.last_ if history is None else dict(split_panel(history))
+        if history is not None:
+            type(self).calls.append(("predict", {k: s.index[-1]
+                                                 for k, s in parts.items()}))
+        out = {}
+        for k, s in parts.items():
+            index = pd.date_range(s.index[-1], periods=horizon + 1, freq="MS")[1:]
+            out[k] = pd.Series(s.iloc[-1], index=index)
+        return pd.concat(out, names=["shop", "month"])
+
+
+@pytest.fixture
+def recorder():
+    RecordingNaive.calls = []
+    return RecordingNaive
+
+
+def test_every_origin_fits_every_series_up_to_its_own_origin(recorder):
+    y = panel()  # 40, 52 and 30 rows, different starts
+    frame = backtest(recorder(), y, 4, n_windows=3, step=2)
+    fits = [ends for kind, ends in recorder.calls if kind == "fit"]
+    assert len(fits) == 3
+    for k, ends in enumerate(fits):
+        for key, series in split_panel(y):
+            # origins counted back from each series' own end
+            position = len(series) - 1 - 4 - 2 * (2 - k)
+            assert ends[key] == series.index[position]
+    assert frame.columns.tolist() == ["shop", "origin", "h", "time", "actual",
+                                      "forecast"]
+    for key, series in split_panel(y):
+        part = frame[frame.shop == key]
+        assert len(part) == 12
+        # the naive forecast is the value at the origin, not a later one
+        at_origin = series.loc[part["origin"]].to_numpy()
+        np.testing.assert_allclose(part["forecast"].to_numpy(), at_origin)
+        np.testing.assert_allclose(part["actual"].to_numpy(),
+                                   series.loc[part["time"]].to_numpy())
+
+
+def test_without_refit_later_origins_forecast_from_newer_data(recorder):
+    y = panel()
+    backtest(recorder(), y, 4, n_windows=3, refit=False)
+    kinds = [kind for kind, _ in recorder.calls]
+    assert kinds == ["fit", "predict", "predict"]
+    (_, first), (_, second), (_, third) = recorder.calls
+    for key, series in split_panel(y):
+        assert [first[key], second[key], third[key]] == list(
+            series.index[len(series) - 1 - 4 - 4 * np.array([2, 1, 0])])
+
+
+def test_a_global_model_is_backtested_with_one_fit_per_origin():
+    y = panel()
+    frame = backtest(model(), y, 4, n_windows=2)
+    assert len(frame) == 3 * 2 * 4
+    # the last origin's forecast is the model fitted on every series without
+    # its last 4 rows
+    cut = pd.concat({k: s.iloc[:-4] for k, s in split_panel(y)},
+                    names=y.index.names).rename("sales")
+    expected = model().fit(cut).predict()
+    last = frame[frame.origin == frame.groupby("shop").origin.transform("max")]
+    np.testing.assert_allclose(last["forecast"].to_numpy(), expected.to_numpy(),
+                               rtol=1e-6)
+
+
+def test_intervals_are_calibrated_per_series():
+    y = panel()
+    frame = backtest(model(n_members=1), y, 2, n_windows=2, step=1,
+                     levels=[0.8], n_calibration=5, refit=False)
+    assert {"lower_80", "upper_80"} <= set(frame.columns)
+    assert (frame["lower_80"] <= frame["forecast"]).all()
+    assert (frame["forecast"] <= frame["upper_80"]).all()
+
+
+def test_per_series_forecasters_are_a_panel_model_too():
+    """PerSeriesForecaster at each origin equals each series backtested on
+    its own with the same forecaster."""
+    y = panel()
+    local = LSTMForecaster(horizon=3, **TINY_FORECASTER)
+    pooled = backtest(PerSeriesForecaster(local), y, 3, n_windows=2)
+    alone = backtest(local, y, 3, n_windows=2)
+    pd.testing.assert_frame_equal(pooled, alone)
+
+
+def test_bad_requests_are_refused(recorder):
+    y = panel()
+    frame = y.to_frame().assign(price=1.0)
+    with pytest.raises(ValueError, match=r"other column\(s\) \['price'\]"):
+        backtest(recorder(), frame, 4, target="sales")
+    with pytest.raises(ValueError, match="takes no covariates"):
+        backtest(recorder(), y, 4, future=["price"])
+    with pytest.raises(ValueError, match="different numbers of origins"):
+        backtest(recorder(), y, 2, start="2003-01-01", n_windows=None)
+    with pytest.raises(ValueError, match="takes no history"):
+        backtest(PerSeriesForecaster(LSTMForecaster()), y, 4, refit=False)
+    with pytest.raises(ValueError, match="series 'c': history has 30 rows, too few"):
+        backtest(recorder(), y, 30, n_windows=1)
