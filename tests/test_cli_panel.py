@@ -166,3 +166,33 @@ def test_panel_usage_errors(extra, message, capsys):
     status, _, err = _run(["--id", "store", *extra], capsys)
     assert status == 2
     assert err == f"sklstm: error: {message}\n"
+
+
+def test_global_panel_run(tmp_path, capsys):
+    """--global: one model across the series, the same files per series."""
+    csv = _write_long(tmp_path / "long.csv")
+    status, out, _ = _run([*QUICK, "--csv", str(csv), "--target", "sales",
+                           "--time", "date", "--id", "store", "--horizon", str(H),
+                           "--global", "--no-plot", "--out", str(tmp_path / "o")],
+                          capsys)
+    assert status == 0
+    assert "trained one global model (2 network(s), " in out
+    assert " windows of 3 series) on the training parts" in out
+    forecast = pd.read_csv(tmp_path / "o" / "forecast.csv", parse_dates=["time"])
+    assert len(forecast) == 3 * H and np.isfinite(forecast["forecast"]).all()
+    for key, (start, n) in STORES.items():
+        last = pd.date_range(start, periods=n, freq="MS")[-1]
+        first = forecast.loc[forecast["store"] == key, "time"].iloc[0]
+        assert first == last + pd.offsets.MonthBegin(1)
+    metrics = pd.read_csv(tmp_path / "o" / "metrics.csv", index_col="store")
+    assert np.isfinite(metrics["MASE_sklstm"]).all()
+    # the held-out forecasts level with the data: within the series' range
+    holdout = pd.read_csv(tmp_path / "o" / "holdout.csv")
+    assert (holdout["sklstm forecaster"] - holdout["actual"]).abs().max() < 60
+
+
+def test_global_needs_id(capsys):
+    status, _, err = _run(["--global"], capsys)
+    assert status == 2
+    assert err == ("sklstm: error: --global trains one model across the series of "
+                   "a long file: it needs --id COL.\n")

@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
             "  sklstm --dataset co2 --out co2-run\n"
             "  sklstm --csv sales.csv --target units --time date --horizon 12\n"
             "  sklstm --csv long.csv --target sales --time date --id store\n"
+            "  sklstm --csv long.csv --target sales --time date --id store --global\n"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -103,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="LSTMs in the ensemble (default: 5)",
     )
     model.add_argument(
+        "--global", dest="global_model", action="store_true",
+        help="with --id: one ensemble trained on all series together (each "
+        "series still gets its own season, log and scale) instead of one "
+        "forecaster per series",
+    )
+    model.add_argument(
         "--windows", type=int, metavar="N", default=3,
         help="held-out forecast origins, about H/N rows apart, each model "
         "refitted at each (default: 3; fewer when the series is short)",
@@ -156,6 +163,9 @@ def check_options(args) -> None:
                              "or --calendar; drop them or forecast one series.")
         if not args.time:
             raise UsageError("--id needs --time COL, the time-stamp column.")
+    elif getattr(args, "global_model", False):
+        raise UsageError("--global trains one model across the series of a long "
+                         "file: it needs --id COL.")
     if (features or future) and args.csv is None:
         raise UsageError("--features and --future name columns of a --csv file.")
     both = sorted(set(features) & set(future))

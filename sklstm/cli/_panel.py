@@ -2,10 +2,11 @@
 
 Each series (the rows of one ``--id`` value) gets its own
 :class:`~sklstm.LSTMForecaster`, fitted in parallel by
-:class:`~sklstm.forecasting.PerSeriesForecaster`. The held-out evaluation
-has one origin per series: its last ``H`` rows, forecast by the forecaster
-and by a seasonal-naive forecast from the rows before. Then every series is
-refitted on all its rows and forecast ``H`` steps from its own end.
+:class:`~sklstm.forecasting.PerSeriesForecaster`; with ``--global``, one
+:class:`~sklstm.forecasting.GlobalLSTMForecaster` is trained on all of them.
+The held-out evaluation has one origin per series: its last ``H`` rows,
+forecast by the model and by a seasonal-naive forecast from the rows before.
+Then every series is refitted on all its rows and forecast ``H`` steps from its own end.
 
 A series too short for the horizon is skipped, with a printed note naming
 it, as long as one series remains; when none does, that is an error.
@@ -97,6 +98,20 @@ def _forecaster(h: int, args):
     return forecaster(SimpleNamespace(horizon=h, future=()), args, 1)
 
 
+def panel_model(h: int, args, n_jobs: int):
+    """``--global``: one GlobalLSTMForecaster with the local forecaster's
+    settings, its members trained in parallel; else one forecaster per
+    series, the series in parallel."""
+    from sklstm.forecasting import GlobalLSTMForecaster, PerSeriesForecaster
+
+    local = _forecaster(h, args)
+    if not getattr(args, "global_model", False):
+        return PerSeriesForecaster(local, n_jobs=n_jobs)
+    shared = set(GlobalLSTMForecaster().get_params())
+    params = {k: v for k, v in local.get_params().items() if k in shared}
+    return GlobalLSTMForecaster(**{**params, "n_jobs": n_jobs})
+
+
 def _snaive(train: pd.Series, h: int) -> np.ndarray:
     from sklstm.cli._holdout import _SeasonalNaive
     from sklstm.forecasting._seasonality import season_length
@@ -106,7 +121,6 @@ def _snaive(train: pd.Series, h: int) -> np.ndarray:
 
 def run_panel(args) -> int:
     """The ``--id`` run; returns the exit status."""
-    from sklstm.forecasting import PerSeriesForecaster
     from sklstm.forecasting._seasonality import mase_season
 
     started = time.perf_counter()
@@ -128,11 +142,14 @@ def run_panel(args) -> int:
               f"--horizon {h}: {shown}{', ...' if len(panel.skipped) > 5 else ''}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        model = PerSeriesForecaster(_forecaster(h, args), n_jobs=n_jobs)
+        model = panel_model(h, args, n_jobs)
         held = model.fit(panel.stacked(h)).predict()
-        print(f"trained {len(panel.series)} forecaster(s) on the training parts, "
-              f"{n_jobs} process(es) ({time.perf_counter() - started:.0f} s)",
-              flush=True)
+        what = (f"one global model ({len(model.members_)} network(s), "
+                f"{model.n_windows_} windows of {len(panel.series)} series)"
+                if hasattr(model, "members_")
+                else f"{len(panel.series)} forecaster(s)")
+        print(f"trained {what} on the training parts, {n_jobs} process(es) "
+              f"({time.perf_counter() - started:.0f} s)", flush=True)
         final = model.fit(panel.stacked()).predict()
     frames, rows = [], {}
     for key, s in panel.series.items():
