@@ -1,12 +1,16 @@
 """Many series: one global LSTM across a panel against local models, and what
 a panel of 1,000 series costs.
 
-Run ``python benchmarks/many_series.py`` (about 12 minutes on two
+Run ``python benchmarks/many_series.py`` (about 8 minutes on two
 cores), ``--part A`` or ``--part B`` for one part (the other part's last
-results in ``--out`` are kept), ``--smoke`` (tiny, under a minute; write it
-elsewhere with ``--out``), ``--seeds 0 1 2`` (the seeds of the neural models)
-and ``--render`` (fit nothing, write the last results again, with the
-``--note`` texts when given). It prints the tables and
+results in ``--out`` are kept), ``--part A --models NAME [NAME ...]`` to fit
+only those models of part A and merge their rows into the last results in
+``--out`` (replacing that model's rows; the others are kept, and the json
+facts record which command produced which model), ``--smoke`` (tiny, under
+a minute; write it elsewhere with ``--out``), ``--seeds 0 1 2`` (the seeds
+of the neural models) and ``--render`` (fit nothing, write the last results
+again, with the ``--note`` texts when given; ``--add-note`` appends to the
+last notes instead). It prints the tables and
 writes ``many_series.md`` (protocol and tables), ``many_series.csv`` (every
 number, long format: part, panel, series, model, seed, metric, value) and
 ``many_series.json`` (the same, with the run facts) to ``--out``
@@ -21,8 +25,8 @@ split is M4's: each series holds out its last ``H`` points, ``H`` = 18
 monthly, 8 quarterly, 10% of the length (186) for EuStockMarkets; MASE is
 scaled by the in-sample seasonal-naive MAE with ``m`` = 12, 4, 1. Gaps
 (presidents) are filled linearly as ``forecast_accuracy.py`` fills them, for
-every model but the local sklstm forecaster, which gets the raw series (it
-fills them itself), as there. Models:
+every model but the two sklstm forecasters, which get the raw series (they
+fill them themselves), as there. Models:
 
 - ``global LSTM``: one ``LSTMRegressor`` per panel on ``make_supervised(panel,
   "y", horizon=[1, ..., H])``. Each series is divided by the mean of its
@@ -50,6 +54,14 @@ fills them itself), as there. Models:
   inputs, and a saturating network does not extrapolate a level it has not
   seen). Its inputs (changes, not levels or both) were picked on seed 0 of
   this same holdout, so its scores are somewhat optimistic.
+- ``global sklstm``: ``GlobalLSTMForecaster(horizon=H, random_state=seed,
+  n_jobs=2)`` with its defaults on the panel of the raw training parts
+  (a Series indexed (series, time), sorted): one ensemble (5 members, their
+  lookbacks the median of what each series would get alone) trained on the
+  windows of every series, each series prepared as the local forecaster
+  prepares one (its own log, seasons, scale of change, smoothed level,
+  Theta forecast); batch size and epochs from ``global_training``; the
+  members trained on 2 worker processes. Added after the first run.
 - ``local sklstm``: ``PerSeriesForecaster(LSTMForecaster(horizon=H,
   random_state=seed), n_jobs=2)``: the self-configured forecaster with its
   defaults, one per series.
@@ -59,7 +71,8 @@ fills them itself), as there. Models:
 The neural models run once per seed; the tables show seed means. A model
 that fails on a panel gets the naive forecast there, and the failure is
 counted. Timing: the wall seconds of one panel's fit and forecast (for the
-local models on two workers; for the statistical ones the sum over series).
+two sklstm forecasters on two workers, which they have to themselves; for
+the statistical ones the sum over series).
 
 **Part B, speed and memory**, on a synthetic panel of 1,000 series x 500
 monthly-like steps (seed 0; each series a random level, growth, seasonal
@@ -77,6 +90,13 @@ a baseline process that only imports sklstm and torch and builds the panel:
   take (``windows x lookback x features x 4``);
 - ``1,000 forecasts``: ``forecast(model, panel.groupby(level=0).tail(24),
   12)`` from that model (the target: under 5 s on two cores);
+- ``global sklstm``: ``GlobalLSTMForecaster(horizon=12, n_members=1,
+  random_state=0)`` with its default training length (batch size and
+  epochs from ``global_training``; two torch threads, no worker processes)
+  on the raw panel: the seconds of ``fit`` (of which training, from the
+  network's epoch times; the rest is preparing each series), its batch
+  size, epochs, lookback, chunk and ``n_windows_``, the peak memory, and the
+  seconds of ``predict()`` (12 steps of all 1,000 series);
 - ``local fits``: ``PerSeriesForecaster(LSTMForecaster(horizon=12,
   n_members=1, max_epochs=5))`` on the first 40 series, serially and on a
   Dask ``LocalCluster(n_workers=2, threads_per_worker=1, processes=True)``
@@ -129,10 +149,14 @@ GLOBAL_REL = "global LSTM (relative)"
 #: the scaling of each global model
 GLOBALS = {GLOBAL: "mean", GLOBAL_LOG: "log", GLOBAL_NO_ID: "mean",
            GLOBAL_REL: "relative"}
+GLOBAL_SKLSTM = "global sklstm"
 LOCAL = "local sklstm"
 STATISTICAL = ["AutoETS", "AutoARIMA", "seasonal naive"]
-MODELS = [GLOBAL, GLOBAL_LOG, GLOBAL_NO_ID, GLOBAL_REL, LOCAL, *STATISTICAL]
-NEURAL = {*GLOBALS, LOCAL}
+MODELS = [GLOBAL, GLOBAL_LOG, GLOBAL_NO_ID, GLOBAL_REL, GLOBAL_SKLSTM, LOCAL,
+          *STATISTICAL]
+NEURAL = {*GLOBALS, GLOBAL_SKLSTM, LOCAL}
+#: the models that run one panel at a time on all ``--jobs`` workers
+OWN_WORKERS = (GLOBAL_SKLSTM, LOCAL)
 #: the reference of the relative MASE (geometric mean of the ratio)
 REFERENCE = "seasonal naive"
 
@@ -145,6 +169,8 @@ GLOBAL_PARAMS = {"hidden_size": 32, "batch_size": 32, "lr": 3e-3,
                  "max_epochs": 50, "n_threads": 1}
 SMOKE_GLOBAL_PARAMS = {"max_epochs": 1}
 SMOKE_LOCAL_PARAMS = {"n_members": 1, "max_epochs": 1}
+#: the global sklstm forecaster in a smoke run (else its defaults)
+SMOKE_GLOBAL_SKLSTM_PARAMS = {"n_members": 1, "max_epochs": 1}
 ID_EMBEDDING = 4
 
 #: part B
@@ -155,8 +181,12 @@ B_GLOBAL = {"hidden_size": 32, "batch_size": 256, "max_epochs": 2,
 B_LOCAL_SERIES = 40
 B_LOCAL = {"horizon": B_HORIZON, "n_members": 1, "max_epochs": 5,
            "random_state": 0}
+#: GlobalLSTMForecaster of part B: its default training length ("auto")
+B_GLOBAL_SKLSTM = {"horizon": B_HORIZON, "n_members": 1, "random_state": 0}
 SMOKE_B = {"n_series": 20, "n_steps": 100, "epochs": 1, "local_series": 4}
 FORECAST_TARGET_S = 5.0
+#: the measurements of part B, each in its own process, in this order
+B_CASES = ("baseline", "global", "global_sklstm", "local")
 
 
 # ------------------------------------------------------------------ data
@@ -265,11 +295,31 @@ def fit_local(cases, seed: int, smoke: bool = False, n_jobs: int = 2) -> dict:
     from sklstm.forecasting import PerSeriesForecaster
 
     horizon = panel_horizon(cases)
-    y = pd.concat({c.name: c.train.rename("y") for c in cases},
-                  names=["series", "time"]).sort_index()
+    y = training_panel(cases)
     params = SMOKE_LOCAL_PARAMS if smoke else {}
     model = PerSeriesForecaster(LSTMForecaster(horizon=horizon, random_state=seed,
                                                **params), n_jobs=n_jobs).fit(y)
+    fc = model.predict()
+    return {c.name: fc.loc[c.name].to_numpy() for c in cases}
+
+
+def training_panel(cases) -> pd.Series:
+    """The raw training parts as one panel (gaps kept), indexed (series,
+    time) and sorted, as the sklstm forecasters take it."""
+    return pd.concat({c.name: c.train.rename("y") for c in cases},
+                     names=["series", "time"]).sort_index()
+
+
+def fit_global_sklstm(cases, seed: int, smoke: bool = False,
+                      n_jobs: int = 2) -> dict:
+    """One GlobalLSTMForecaster on the panel of ``cases`` (its defaults; the
+    members on ``n_jobs`` worker processes)."""
+    from sklstm.forecasting import GlobalLSTMForecaster
+
+    horizon = panel_horizon(cases)
+    params = SMOKE_GLOBAL_SKLSTM_PARAMS if smoke else {}
+    model = GlobalLSTMForecaster(horizon=horizon, random_state=seed,
+                                 n_jobs=n_jobs, **params).fit(training_panel(cases))
     fc = model.predict()
     return {c.name: fc.loc[c.name].to_numpy() for c in cases}
 
@@ -293,6 +343,8 @@ def run_job(panel: str, names, model: str, seed, smoke: bool = False,
             warnings.simplefilter("ignore")
             if model == LOCAL:
                 preds = fit_local(cases, seed, smoke, n_jobs)
+            elif model == GLOBAL_SKLSTM:
+                preds = fit_global_sklstm(cases, seed, smoke, n_jobs)
             elif model in GLOBALS:
                 preds = fit_global(cases, seed,
                                    0 if model == GLOBAL_NO_ID else ID_EMBEDDING,
@@ -316,8 +368,9 @@ def run_part_a(panels: dict | None = None, models=MODELS, seeds=(0,),
     """Every (panel, model, seed) of part A; one row per series.
 
     ``panels`` maps a panel to its series (default: all of each, or the
-    smoke subsets). The local models run last, one panel at a time, each on
-    its own ``jobs`` workers; the other fits run ``jobs`` at a time.
+    smoke subsets). The sklstm forecasters (global and local) run last,
+    one panel at a time, each on its own ``jobs`` workers; the other fits
+    run ``jobs`` at a time.
     """
     from joblib import Parallel, delayed
 
@@ -325,12 +378,13 @@ def run_part_a(panels: dict | None = None, models=MODELS, seeds=(0,),
     todo = [(p, tuple(names), m, s if m in NEURAL else None)
             for p, names in panels.items() for m in models
             for s in (seeds if m in NEURAL else [None])]
-    pooled = [j for j in todo if j[2] != LOCAL]
-    local = [j for j in todo if j[2] == LOCAL]
+    pooled = [j for j in todo if j[2] not in OWN_WORKERS]
+    local = [j for j in todo if j[2] in OWN_WORKERS]
     # EuStockMarkets' long series first, so the workers finish together
     pooled.sort(key=lambda j: (j[0] != "EuStockMarkets", j[2] not in NEURAL))
-    print(f"part A: {len(todo)} panel fits ({len(local)} local ones on "
-          f"{jobs} workers each, the others {jobs} at a time)", flush=True)
+    print(f"part A: {len(todo)} panel fits ({len(local)} of the sklstm "
+          f"forecasters on {jobs} workers each, the others {jobs} at a time)",
+          flush=True)
     rows = []
 
     def report(part):
@@ -339,7 +393,7 @@ def run_part_a(panels: dict | None = None, models=MODELS, seeds=(0,),
         seed = "-" if r["seed"] is None else r["seed"]
         note = f"  FAILED {r['error']}" if r["error"] else ""
         mase = np.mean([p["MASE"] for p in part])
-        print(f"  {r['panel']:15s} {r['model']:20s} seed {seed:>2}  mean MASE "
+        print(f"  {r['panel']:15s} {r['model']:22s} seed {seed:>2}  mean MASE "
               f"{mase:7.3f}  ({r['seconds']:.1f} s){note}", flush=True)
 
     if jobs > 1 and len(pooled) > 1:
@@ -351,7 +405,11 @@ def run_part_a(panels: dict | None = None, models=MODELS, seeds=(0,),
         report(part)
     for job in local:
         report(run_job(*job, smoke=smoke, n_jobs=jobs))
-    raw = pd.DataFrame(rows)
+    return sort_rows(pd.DataFrame(rows), panels)
+
+
+def sort_rows(raw: pd.DataFrame, panels: dict) -> pd.DataFrame:
+    """Part A rows in the order of ``panels``, their series, MODELS, seeds."""
     order = {m: i for i, m in enumerate(MODELS)}
     series_order = {n: i for names in panels.values() for i, n in enumerate(names)}
     panel_order = {p: i for i, p in enumerate(panels)}
@@ -360,6 +418,15 @@ def run_part_a(panels: dict | None = None, models=MODELS, seeds=(0,),
                      _m=raw["model"].map(order), _seed=raw["seed"].fillna(-1))
     return raw.sort_values(["_p", "_s", "_m", "_seed"]).drop(
         columns=["_p", "_s", "_m", "_seed"]).reset_index(drop=True)
+
+
+def merge_rows(old: pd.DataFrame | None, new: pd.DataFrame, panels: dict
+               ) -> pd.DataFrame:
+    """``old`` with the rows of ``new``'s models replaced by ``new``'s."""
+    if old is None or not len(old):
+        return sort_rows(new, panels)
+    kept = old[~old["model"].isin(set(new["model"]))]
+    return sort_rows(pd.concat([kept, new], ignore_index=True), panels)
 
 
 # ------------------------------------------------------------------ part A tables
@@ -509,7 +576,10 @@ def measure(case: str, config: dict) -> dict:
         forecast,
         make_supervised,
     )
-    from sklstm.forecasting import PerSeriesForecaster  # noqa: F401
+    from sklstm.forecasting import (  # noqa: F401
+        GlobalLSTMForecaster,
+        PerSeriesForecaster,
+    )
 
     panel = synthetic_panel(config["n_series"], config["n_steps"])
     out = {"case": case}
@@ -518,6 +588,8 @@ def measure(case: str, config: dict) -> dict:
         return out
     if case == "global":
         return {**out, **_measure_global(panel, config)}
+    if case == "global_sklstm":
+        return {**out, **_measure_global_sklstm(panel, config)}
     if case == "local":
         return {**out, **_measure_local(panel, config)}
     raise ValueError(f"unknown case {case!r}")
@@ -558,6 +630,50 @@ def _measure_global(panel, config) -> dict:
     out["forecast_finite"] = bool(np.isfinite(values).all())
     _peaks(out, "forecast")
     return out
+
+
+def _measure_global_sklstm(panel, config) -> dict:
+    """GlobalLSTMForecaster on the raw panel: fit, then predict every series."""
+    from sklstm.forecasting import GlobalLSTMForecaster
+
+    params = {**B_GLOBAL_SKLSTM, **config.get("global_sklstm_params", {})}
+    y = panel["y"]
+    model = GlobalLSTMForecaster(**params)
+    out = {}
+    started = time.perf_counter()
+    model.fit(y)
+    out["fit_seconds"] = time.perf_counter() - started
+    _peaks(out, "fit")
+    net = model.members_[0]
+    durations = net.loss_history_["dur"]
+    out.update(
+        members=len(model.members_), batch_size=int(net.batch_size),
+        max_epochs=int(net.max_epochs), epochs=int(net.n_epochs_),
+        lookback=int(max(model.lookbacks_)), chunk=int(model.chunk_),
+        n_windows=int(model.n_windows_),
+        train_seconds=float(durations.sum()),
+        epoch_seconds=float(durations.mean()),
+        torch_threads=int(_torch_threads(net)),
+    )
+    started = time.perf_counter()
+    fc = model.predict()
+    out["predict_seconds"] = time.perf_counter() - started
+    _peaks(out, "predict")
+    values = fc.to_numpy()
+    out["forecasts"] = int(fc.index.get_level_values(0).nunique())
+    out["forecast_steps"] = int(len(values) // max(out["forecasts"], 1))
+    out["forecast_finite"] = bool(np.isfinite(values).all())
+    return out
+
+
+def _torch_threads(net) -> int:
+    """The torch threads ``net`` trained with (its ``n_threads``, resolved
+    as the regressor resolves it)."""
+    import torch
+
+    from sklstm.neural._threads import resolve_n_threads
+
+    return resolve_n_threads(net.n_threads) or torch.get_num_threads()
 
 
 def _warm_worker() -> bool:
@@ -635,12 +751,14 @@ def run_measurement(case: str, config: dict) -> dict:
 def run_part_b(smoke: bool = False) -> dict:
     config = ({"n_series": SMOKE_B["n_series"], "n_steps": SMOKE_B["n_steps"],
                "epochs": SMOKE_B["epochs"], "local_series": SMOKE_B["local_series"],
-               "local_params": {"max_epochs": 1}}
+               "local_params": {"max_epochs": 1},
+               "global_sklstm_params": {"max_epochs": 1}}
               if smoke else
               {"n_series": B_SERIES, "n_steps": B_STEPS,
-               "epochs": B_GLOBAL["max_epochs"], "local_series": B_LOCAL_SERIES})
+               "epochs": B_GLOBAL["max_epochs"], "local_series": B_LOCAL_SERIES,
+               "global_sklstm_params": {}})
     results = {"config": config}
-    for case in ("baseline", "global", "local"):
+    for case in B_CASES:
         print(f"part B: {case} ...", flush=True)
         results[case] = run_measurement(case, config)
         print(f"  {json.dumps(results[case])}", flush=True)
@@ -693,6 +811,9 @@ def part_b_rows(b: dict) -> list[list[str]]:
                  f"{g['forecast_seconds']:.2f} s",
                  f"{ok} the {FORECAST_TARGET_S:.0f} s target; peak RSS "
                  f"{grew('forecast')} (fit included)"])
+    gs = b.get("global_sklstm")
+    if gs is not None:
+        rows += global_sklstm_rows(gs, cfg, base, n)
     rows.append([f"local fits, {k} series, serial", f"{serial_s:.1f} s",
                  f"{serial_s / k:.2f} s per series, "
                  f"{local['serial_torch_threads']} torch threads"])
@@ -713,6 +834,36 @@ def part_b_rows(b: dict) -> list[list[str]]:
     return rows
 
 
+def global_sklstm_rows(gs: dict, cfg: dict, base: dict, n: int) -> list[list[str]]:
+    """The part B rows of the GlobalLSTMForecaster measurement."""
+    base_mb = base["peak_mb_start"]
+
+    def grew(when):
+        text = f"+{gs[f'peak_mb_{when}'] - base_mb:.0f} MiB"
+        if f"hwm_mb_{when}" in gs and "hwm_mb_start" in base:
+            text += f" (VmHWM +{gs[f'hwm_mb_{when}'] - base['hwm_mb_start']:.0f})"
+        return text
+    set_epochs = cfg.get("global_sklstm_params", {}).get("max_epochs")
+    training = (f"max_epochs={set_epochs} set by hand" if set_epochs is not None
+                else "its default training length")
+    prepare = gs["fit_seconds"] - gs["train_seconds"]
+    return [
+        [f"global sklstm fit (GlobalLSTMForecaster(horizon={B_HORIZON}, "
+         f"n_members={gs['members']}); {training}: {gs['epochs']} epochs of "
+         f"batch {gs['batch_size']}, {gs['torch_threads']} torch threads)",
+         f"{gs['fit_seconds']:.1f} s",
+         f"n_windows_ {gs['n_windows']:,} (lookback {gs['lookback']}, chunk "
+         f"{gs['chunk']}); training {gs['train_seconds']:.1f} s "
+         f"({gs['epoch_seconds']:.1f} s per epoch), the rest ({prepare:.1f} s) "
+         f"preparing the {n:,} series and windows; peak RSS {grew('fit')} over "
+         "the baseline"],
+        [f"global sklstm predict(), {gs['forecasts']:,} series x "
+         f"{gs['forecast_steps']} steps", f"{gs['predict_seconds']:.2f} s",
+         f"peak RSS {grew('predict')} (fit included)"
+         + ("" if gs.get("forecast_finite", True) else "; NOT all finite")],
+    ]
+
+
 # ------------------------------------------------------------------ output
 def long_rows(raw: pd.DataFrame | None, b: dict | None) -> pd.DataFrame:
     """Every number, long format: part, panel, series, model, seed, metric, value."""
@@ -724,7 +875,7 @@ def long_rows(raw: pd.DataFrame | None, b: dict | None) -> pd.DataFrame:
         parts.append(melted.assign(part="A"))
     if b is not None:
         rows = []
-        for case in ("baseline", "global", "local"):
+        for case in [c for c in B_CASES if c in b]:
             for key, value in b[case].items():
                 if key == "case" or isinstance(value, str):
                     continue
@@ -744,12 +895,8 @@ def report(raw: pd.DataFrame | None, b: dict | None, facts: dict) -> str:
     parts = ["# Many series: a global LSTM across a panel, and what 1,000 series "
              "cost", intro_text(facts)]
     if raw is not None and len(raw):
-        fa = facts.get("A", {})
-        seeds = ", ".join(map(str, fa.get("seeds", [])))
         parts += ["## Part A: accuracy (M4 holdout, MASE)",
-                  f"Produced by `{fa.get('command', '')}` in "
-                  f"{fa.get('minutes', float('nan')):.1f} min on "
-                  f"{fa.get('jobs', 2)} worker(s) (neural seeds {seeds}). "
+                  f"{produced_a(facts.get('A', {}), raw)} "
                   "MASE per panel is the mean over its series of the seed-mean "
                   "MASE; overall over all 16 series (EuStockMarkets' MASE, on a "
                   "186-step horizon scaled by one-day changes, is in the tens and "
@@ -775,9 +922,90 @@ def report(raw: pd.DataFrame | None, b: dict | None, facts: dict) -> str:
                   "baseline process's. Times are wall seconds on a machine whose "
                   "two cores were shared with other runs, so they are indicative.",
                   md(part_b_rows(b))]
-    if facts.get("notes"):
-        parts += ["## Notes", "\n".join(f"- {n}" for n in facts["notes"])]
+    notes = [*computed_notes(raw), *facts.get("notes", [])]
+    if notes:
+        parts += ["## Notes", "\n".join(f"- {n}" for n in notes)]
     return "\n\n".join(parts) + "\n"
+
+
+def a_runs(fa: dict, raw: pd.DataFrame | None = None) -> list[dict]:
+    """The commands that produced part A's rows: each with its models,
+    seeds, workers and minutes. Results from before ``--models`` existed
+    hold one command for every model."""
+    if "runs" in fa:
+        return fa["runs"]
+    if not fa.get("command"):
+        return []
+    models = ([m for m in MODELS if raw is not None and m in set(raw["model"])]
+              if raw is not None else [])
+    return [{"command": fa["command"], "models": models,
+             "seeds": fa.get("seeds", []), "jobs": fa.get("jobs", 2),
+             "minutes": fa.get("minutes")}]
+
+
+def record_run(fa: dict, raw_before, run: dict) -> dict:
+    """Part A's facts after ``run`` (its models replacing theirs in the
+    earlier runs); the newest run's command, workers and minutes on top."""
+    runs = []
+    for old in a_runs(fa, raw_before):
+        left = [m for m in old["models"] if m not in run["models"]]
+        if left:
+            runs.append({**old, "models": left})
+    runs.append(run)
+    return {"command": run["command"], "jobs": run["jobs"],
+            "seeds": run["seeds"], "minutes": run["minutes"], "runs": runs}
+
+
+def produced_a(fa: dict, raw: pd.DataFrame) -> str:
+    """The sentence that says which command produced which rows."""
+    runs = a_runs(fa, raw)
+    if not runs:
+        return ""
+
+    def one(run, every):
+        seeds = ", ".join(map(str, run.get("seeds", [])))
+        minutes = run.get("minutes")
+        took = f" in {minutes:.1f} min" if minutes is not None else ""
+        which = "" if every else " (" + ", ".join(
+            f"`{m}`" for m in run["models"]) + ")"
+        return (f"`{run['command']}`{which}{took} on {run.get('jobs', 2)} "
+                f"worker(s) (neural seeds {seeds})")
+    if len(runs) == 1:
+        return f"Produced by {one(runs[0], True)}."
+    return ("Produced by " + "; ".join(one(r, False) for r in runs)
+            + " (each command's models; the other rows kept from before).")
+
+
+def computed_notes(raw: pd.DataFrame | None) -> list[str]:
+    """Notes computed from the rows, so they never go stale: the global
+    sklstm forecaster against the local one, series by series."""
+    if raw is None or not len(raw):
+        return []
+    means = seed_means(raw)
+    wide = means.pivot_table(index=["panel", "series"], columns="model",
+                             values="MASE")
+    if not {GLOBAL_SKLSTM, LOCAL} <= set(wide.columns):
+        return []
+    g, loc = wide[GLOBAL_SKLSTM], wide[LOCAL]
+    ratio = float(np.exp(np.log(g / loc).mean()))
+    better = int((g < loc).sum())
+    table = summary_a(raw)
+    rel = f"rel. MASE vs {REFERENCE}"
+    text = (f"{GLOBAL_SKLSTM} against {LOCAL} (computed from the rows): "
+            f"geometric mean of the MASE ratio {ratio:.3f} (below 1: the global "
+            f"one better), better on {better} of {len(g)} series")
+    for panel in dict.fromkeys(means["panel"]):
+        part = (g / loc)[g.index.get_level_values(0) == panel]
+        text += (f"; {panel} {float(np.exp(np.log(part).mean())):.3f} "
+                 f"({int((part < 1).sum())} of {len(part)})")
+    if rel in table.columns:
+        text += (f". Relative MASE vs {REFERENCE}: "
+                 f"{table.loc[GLOBAL_SKLSTM, rel]:.3f} against "
+                 f"{table.loc[LOCAL, rel]:.3f}")
+    text += (f"; seconds (all panels, one seed) "
+             f"{table.loc[GLOBAL_SKLSTM, 'seconds (all panels)']:.1f} against "
+             f"{table.loc[LOCAL, 'seconds (all panels)']:.1f}.")
+    return [text]
 
 
 def intro_text(facts: dict) -> str:
@@ -800,17 +1028,32 @@ def intro_text(facts: dict) -> str:
         "current step to step t + h (added after the first run showed the "
         "other global models pulling trending series back to their training "
         "range; its input choice was made on seed 0 of this holdout, so it is "
-        "somewhat optimistic). `local sklstm` is "
-        "`PerSeriesForecaster(LSTMForecaster(horizon=H))` with its defaults on "
-        "two workers; AutoETS, AutoARIMA and seasonal naive as in "
+        "somewhat optimistic). `global sklstm` is "
+        "`GlobalLSTMForecaster(horizon=H, n_jobs=2)` with its defaults on the "
+        "raw panel (it fills gaps itself): one ensemble of 5 LSTMs trained on "
+        "the windows of every series, each series normalised as the local "
+        "forecaster normalises one (its own log, seasons, scale of change, "
+        "smoothed level and Theta forecast), batch size and epochs set from "
+        "the pooled window count (added after the first run). `local sklstm` "
+        "is `PerSeriesForecaster(LSTMForecaster(horizon=H))` with its "
+        "defaults on two workers; AutoETS, AutoARIMA and seasonal naive as in "
         "`forecast_accuracy.py`.\n"
         "- **Part B.** A synthetic panel of 1,000 monthly-like series x 500 steps "
         "(random level, growth, season-12 swing and noise, seed 0): the global "
         "fit (lookback 24, hidden 32, batch 256, 2 epochs, 2 torch threads, no "
-        "validation), 1,000 forecasts of 12 steps from it, and local fits "
+        "validation), 1,000 forecasts of 12 steps from it; "
+        "`GlobalLSTMForecaster(horizon=12, n_members=1)` with "
+        f"{_b_global_sklstm_training()} (fit, and predict of the 1,000 "
+        "series); and local fits "
         "(`LSTMForecaster(horizon=12, n_members=1, max_epochs=5)`) of 40 series "
         "serially and on a 2-worker Dask LocalCluster, extrapolated to 1,000."
     )
+
+
+def _b_global_sklstm_training() -> str:
+    epochs = B_GLOBAL_SKLSTM.get("max_epochs")
+    return ("its default training length" if epochs is None
+            else f"max_epochs={epochs} (set by hand)")
 
 
 def write(out: Path, raw, b, facts) -> None:
@@ -844,12 +1087,21 @@ def build_parser() -> argparse.ArgumentParser:
                         help="tiny: 2 short series per panel, 1 epoch, 20 "
                         "synthetic series x 100 steps")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--models", nargs="+", default=None, choices=MODELS,
+                        metavar="NAME",
+                        help="part A: fit only these models and merge their "
+                        "rows into the last results in --out, replacing "
+                        "those models' rows (quote names with spaces; one of: "
+                        + ", ".join(repr(m) for m in MODELS) + ")")
     parser.add_argument("--jobs", type=int, default=None,
                         help="parallel fits in part A, one torch thread each "
                         "(default: 2; 1 with --smoke)")
     parser.add_argument("--note", action="append", default=[],
                         help="a note for the report (repeatable; replaces the "
                         "notes of the last results)")
+    parser.add_argument("--add-note", action="append", default=[],
+                        help="a note appended to the notes of the last results "
+                        "(repeatable)")
     parser.add_argument("--render", action="store_true",
                         help="fit nothing: write the tables of the last results "
                         "in --out again (with --note: with those notes)")
@@ -858,6 +1110,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--measure", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--measure-config", default="{}", help=argparse.SUPPRESS)
     return parser
+
+
+def set_notes(facts: dict, args) -> None:
+    """``--note`` replaces the notes of the last results; ``--add-note``
+    appends to them."""
+    if args.note:
+        facts["notes"] = list(args.note)
+    if args.add_note:
+        facts["notes"] = [*facts.get("notes", []), *args.add_note]
 
 
 def main(argv=None) -> int:
@@ -869,12 +1130,14 @@ def main(argv=None) -> int:
         return 0
     out = Path(args.out)
     command = ("python benchmarks/many_series.py " + shlex.join(argv)).strip()
+    if args.models and args.part != "A":
+        raise SystemExit("many_series.py: --models selects models of part A; "
+                         "pass --part A with it (part B has no models to pick).")
     if args.render:
         raw, b, facts = load_results(out)
         if not facts:
             raise SystemExit(f"{out}/{RESULTS}.json: no results to render")
-        if args.note:
-            facts["notes"] = args.note
+        set_notes(facts, args)
         write(out, raw, b, facts)
         print(f"rendered {out}/{RESULTS}.md, .csv, .json again")
         return 0
@@ -882,8 +1145,7 @@ def main(argv=None) -> int:
     if bool(facts.get("smoke")) != args.smoke:  # never mix smoke and real runs
         raw, b, facts = None, None, {}
     facts = {**facts, "smoke": args.smoke}
-    if args.note:
-        facts["notes"] = args.note
+    set_notes(facts, args)
     seeds = args.seeds[:1] if args.smoke else args.seeds
     if args.jobs is None:
         args.jobs = 1 if args.smoke else 2
@@ -898,9 +1160,19 @@ def main(argv=None) -> int:
         write(out, raw, b, facts)  # kept even if part A fails
     if args.part in ("A", "all"):
         started = time.perf_counter()
-        raw = run_part_a(seeds=seeds, smoke=args.smoke, jobs=args.jobs)
-        facts["A"] = {"command": command, "jobs": args.jobs, "seeds": seeds,
-                      "minutes": round((time.perf_counter() - started) / 60, 1)}
+        models = [m for m in MODELS if m in (args.models or MODELS)]
+        new = run_part_a(models=models, seeds=seeds, smoke=args.smoke,
+                         jobs=args.jobs)
+        run = {"command": command, "models": models, "seeds": seeds,
+               "jobs": args.jobs,
+               "minutes": round((time.perf_counter() - started) / 60, 1)}
+        if args.models:  # merge into the last results
+            before = raw
+            raw = merge_rows(raw, new, SMOKE_PANELS if args.smoke else PANELS)
+            facts["A"] = record_run(facts.get("A", {}), before, run)
+        else:
+            raw = new
+            facts["A"] = record_run({}, None, run)
         print("\n" + FA.plain(summary_rows(summary_a(raw))), flush=True)
     write(out, raw, b, facts)
     print(f"wrote {out}/{RESULTS}.md, .csv, .json")

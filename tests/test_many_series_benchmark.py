@@ -101,3 +101,45 @@ def test_a_smoke_run_of_part_a_scores_every_model(bench):
     assert len(rows) == 1 + 4 and rows[0][2:] == bench.MODELS
     long = bench.long_rows(raw, None)
     assert set(long["metric"]) == {"MASE", "sMAPE", "seconds"}
+
+
+def test_models_merge_into_the_last_results_and_the_facts_say_who_ran_what(bench):
+    panels = {"monthly": ["USAccDeaths", "fdeaths"]}
+
+    def rows(model, mase, seeds=(0,)):
+        return pd.DataFrame([
+            {"panel": "monthly", "series": name, "model": model,
+             "seed": s if model in bench.NEURAL else None, "MASE": mase,
+             "sMAPE": 1.0, "seconds": 1.0, "error": ""}
+            for name in panels["monthly"]
+            for s in (seeds if model in bench.NEURAL else [None])])
+
+    old = pd.concat([rows(bench.LOCAL, 1.0), rows(bench.GLOBAL_SKLSTM, 9.0),
+                     rows(bench.REFERENCE, 2.0)], ignore_index=True)
+    new = rows(bench.GLOBAL_SKLSTM, 0.5, seeds=(0, 1))
+    merged = bench.merge_rows(old, new, panels)
+    by = merged.groupby("model")["MASE"].agg(["mean", "size"])
+    assert by.loc[bench.GLOBAL_SKLSTM].tolist() == [0.5, 4]  # replaced, 2 seeds
+    assert by.loc[bench.LOCAL].tolist() == [1.0, 2]  # kept
+    # global sklstm sorts right before local sklstm
+    assert merged["model"].drop_duplicates().tolist() == [
+        bench.GLOBAL_SKLSTM, bench.LOCAL, bench.REFERENCE]
+    legacy = {"command": "python benchmarks/many_series.py", "jobs": 2,
+              "seeds": [0], "minutes": 3.0}
+    run = {"command": "python benchmarks/many_series.py --part A --models "
+           "'global sklstm'", "models": [bench.GLOBAL_SKLSTM], "seeds": [0, 1],
+           "jobs": 2, "minutes": 1.0}
+    fa = bench.record_run(legacy, old, run)
+    assert [r["models"] for r in fa["runs"]] == [
+        [bench.LOCAL, bench.REFERENCE], [bench.GLOBAL_SKLSTM]]
+    assert fa["runs"][0]["command"] == legacy["command"]
+    text = bench.produced_a(fa, merged)
+    assert "(`global sklstm`) in 1.0 min" in text and "seeds 0, 1" in text
+    note = bench.computed_notes(merged)[0]
+    assert "geometric mean of the MASE ratio 0.500" in note
+    assert "better on 2 of 2 series" in note
+
+
+def test_models_needs_part_a(bench, tmp_path):
+    with pytest.raises(SystemExit, match="pass --part A with it"):
+        bench.main(["--models", "global sklstm", "--out", str(tmp_path)])
