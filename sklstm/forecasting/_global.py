@@ -44,6 +44,11 @@ from sklstm.forecasting._config import (
     _choose_training,
     configure,
 )
+from sklstm.forecasting._covariates import (
+    align_covariates,
+    fit_covariates,
+    split_columns,
+)
 from sklstm.forecasting._forecaster import (
     LSTMForecaster,
     _check_series,
@@ -51,14 +56,14 @@ from sklstm.forecasting._forecaster import (
     deseasonalise,
     fill_gaps,
 )
-from sklstm.forecasting._local import split_panel
+from sklstm.forecasting._local import split_covariates, split_panel
 from sklstm.forecasting._smoothing import fit_smoothing, smoothed_levels
 from sklstm.forecasting._windows import change_scale, normalised_windows, roll_forecasts
 from sklstm.utils._limits import MAX_HIDDEN_SIZE
 from sklstm.utils._panel import naming_series, series_name
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Hashable, Sequence
     from typing import Literal
 
     from sklstm._typing import RandomState, Self
@@ -169,6 +174,12 @@ as in :class:`~sklstm.LSTMForecaster`
     strategy : {"auto", "direct", "recursive"}, default="auto"
     network_params : dict or None, default=None
         Further :class:`~sklstm.LSTMRegressor` parameters for every member.
+    future : "all", list of column names or None, default="all"
+        Which columns of the covariate panel ``X`` given to :meth:`fit` are
+        known in advance, as in :class:`~sklstm.LSTMForecaster`: their effect
+        is a regression per series (each series its own coefficients); the
+        other columns are extra input channels of the shared networks,
+        standardised per series.
     n_jobs : int or None, default=None
         Members trained in parallel processes (one torch thread each).
     random_state : int, RandomState instance or None, default=0
@@ -235,6 +246,7 @@ as in :class:`~sklstm.LSTMForecaster`
         "strategy": [StrOptions({"auto", "direct", "recursive"})],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "network_params": [dict, None],
+        "future": [StrOptions({"all"}), list, tuple, None],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "device": [StrOptions({"auto", "cpu", "cuda"})],
@@ -260,6 +272,7 @@ as in :class:`~sklstm.LSTMForecaster`
         strategy: Literal["auto", "direct", "recursive"] = "auto",
         lr: float = 1e-3,
         network_params: dict[str, Any] | None = None,
+        future: Literal["all"] | Sequence[Hashable] | None = "all",
         n_jobs: int | None = None,
         random_state: RandomState = 0,
         device: Literal["cpu", "cuda", "auto"] = "cpu",
@@ -281,6 +294,7 @@ as in :class:`~sklstm.LSTMForecaster`
         self.strategy = strategy
         self.lr = lr
         self.network_params = network_params
+        self.future = future
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.device = device
@@ -295,13 +309,14 @@ as in :class:`~sklstm.LSTMForecaster`
             batch_size=self.batch_size, theta_weight=self.theta_weight,
             level=self.level, season_half_life=self.season_half_life,
             loss=self.loss, combine=self.combine, strategy=self.strategy,
-            lr=self.lr, network_params=self.network_params, future=None,
+            lr=self.lr, network_params=self.network_params, future=self.future,
             random_state=self.random_state, device=self.device,
         )
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, y: pd.Series | pd.DataFrame, X: None = None) -> Self:
+    def fit(self, y: pd.Series | pd.DataFrame,
+            X: pd.DataFrame | None = None) -> Self:
         """Decide each series' preparation and train the shared networks.
 
         Parameters
@@ -310,26 +325,23 @@ as in :class:`~sklstm.LSTMForecaster`
             A panel: indexed by a 2-level MultiIndex (series id, time), each
             series on its own regular time index (lengths and starts may
             differ), NaN values gaps. Every series needs 20 observed rows.
-        X : None
-            Not used: covariates are not supported by the global model yet
-            (:class:`~sklstm.LSTMForecaster` takes them per series).
+        X : DataFrame or None, default=None
+            Covariates: a panel of numeric columns with a row for every
+            (id, time) of ``y`` (more rows are ignored; gaps are filled
+            linearly within each series). Which are known in advance is the
+            ``future`` parameter's choice.
 
         Returns
         -------
         self : GlobalLSTMForecaster
         """
         owner = f"{_OWNER}.fit"
-        if X is not None:
-            raise ValueError(
-                f"{owner}: X holds covariates, which the global model does not "
-                "take; fit PerSeriesForecaster(LSTMForecaster(...)) per series "
-                "with them instead, or leave X out."
-            )
         parts = split_panel(y, owner)
+        covariates = split_covariates(X, [sid for sid, _ in parts], owner, "X")
         prepared = []
         for sid, raw in parts:
             with naming_series(sid):
-                prepared.append(self._prepare(raw, owner))
+                prepared.append(self._prepare(raw, owner, covariates.get(sid)))
         lengths = np.array([len(p["d"]) for p in prepared])
         configs = [p["cfg"] for p in prepared]
         if self.lookback == "auto":
@@ -354,7 +366,7 @@ as in :class:`~sklstm.LSTMForecaster`
         jobs = []
         for lookback, seed in zip(lookbacks, seeds, strict=True):
             pieces = [normalised_windows(p["d"], lookback, chunk, p["scale"],
-                                         p["levels"])
+                                         p["levels"], p["extra"])
                       for p in prepared if len(p["d"]) >= lookback + chunk]
             Xw = np.concatenate([a for a, _ in pieces])
             Yw = np.concatenate([b for _, b in pieces])
@@ -381,7 +393,8 @@ as in :class:`~sklstm.LSTMForecaster`
                 print(f"  {series_name(sid)}: {cfg.lines()[0]}; {cfg.lines()[1]}")
             forecasters[sid] = self._local()._set_fitted(
                 cfg, members, p["season"], p["d"], p["scale"], p["alpha"],
-                p["levels"], p["index"], p["period_freq"], p["name"])
+                p["levels"], p["index"], p["period_freq"], p["name"],
+                p["covariates"], p["extra"])
         self.forecasters_ = forecasters
         self.members_ = members
         self.lookbacks_ = lookbacks
@@ -392,7 +405,7 @@ as in :class:`~sklstm.LSTMForecaster`
         self.name_ = y.name if isinstance(y, pd.Series) else y.columns[0]
         return self
 
-    def _prepare(self, raw: pd.Series, owner: str) -> dict:
+    def _prepare(self, raw: pd.Series, owner: str, x=None) -> dict:
         """One series as LSTMForecaster.fit prepares it, before the networks."""
         series = _check_series(raw, owner)
         periods = series.index if isinstance(series.index, pd.PeriodIndex) else None
@@ -410,15 +423,24 @@ as in :class:`~sklstm.LSTMForecaster`
             else self.strategy, owner=owner,
         )
         season, d = deseasonalise(values, cfg)
+        covariates, extra = None, None
+        if x is not None:
+            frame = align_covariates(x, series.index, owner, "X")
+            covariates = fit_covariates(d, frame, *split_columns(
+                frame.columns, self.future, owner))
+            d = d - covariates.effect(frame)
+            extra = covariates.channels(frame)
         alpha = fit_smoothing(d) if cfg.level == "smoothed" else 1.0
         return dict(cfg=cfg, season=season, d=d, scale=change_scale(d),
                     alpha=alpha, levels=smoothed_levels(d, alpha),
-                    index=series.index, name=raw.name,
+                    index=series.index, name=raw.name, covariates=covariates,
+                    extra=extra,
                     period_freq=None if periods is None else periods.freq)
 
     # -------------------------------------------------------------- predict
     def predict(self, horizon: int | None = None,
-                history: pd.Series | pd.DataFrame | None = None) -> pd.Series:
+                history: pd.Series | pd.DataFrame | None = None,
+                X: pd.DataFrame | None = None) -> pd.Series:
         """Every series' forecast, from its own end (or ``history``'s).
 
         The shared networks forecast all series at once (one pass per member
@@ -435,6 +457,12 @@ as in :class:`~sklstm.LSTMForecaster`
             series seen at fit, on their time grids; no refit), as a
             backtest without refit needs. Series ids not seen at fit are
             refused.
+        X : DataFrame or None, default=None
+            For a model fitted with covariates, a panel of them: each
+            series' future-known values at its forecast steps and, with
+            ``history``, every column at history's rows (as
+            :meth:`LSTMForecaster.predict <sklstm.LSTMForecaster.predict>`
+            takes them for one series).
 
         Returns
         -------
@@ -458,25 +486,32 @@ as in :class:`~sklstm.LSTMForecaster`
                     "each series' season and scale come from the fit. Refit on "
                     "a panel that includes them."
                 )
-        starts = []
-        for sid, series in items:
-            with naming_series(sid):
-                starts.append(self.forecasters_[sid]._state(series, None, owner))
+        covariates = split_covariates(X, [sid for sid, _ in items], owner, "X")
         models = [self.forecasters_[sid] for sid, _ in items]
+        starts, effects = [], []
+        for (sid, series), model in zip(items, models, strict=True):
+            with naming_series(sid):
+                x = covariates.get(sid)
+                start = model._state(series, x, owner)
+                effects.append(model._effect(start, x, h, owner))
+            starts.append(start)
         need = max(self.lookbacks_)
         windows = np.stack([_padded(s.d, need) for s in starts])
+        extra = None
+        if starts[0].channels is not None:
+            extra = np.stack([_padded(s.channels, need) for s in starts])
         scales = [m.scale_ for m in models]
         alphas = [m.alpha_ for m in models]
         levels = [s.level for s in starts]
         paths = np.stack([
             roll_forecasts(member.predict, windows, member.lookback, self.chunk_,
-                           scales, h, alphas, levels)
+                           scales, h, alphas, levels, extra)
             for member in self.members_
         ])  # (n_members, n_series, h)
         parts = {}
         for k, ((sid, _), model, start) in enumerate(zip(items, models, starts,
                                                          strict=True)):
-            values = model._combine(paths[:, k], start)
+            values = model._combine(paths[:, k], start, effects[k])
             parts[sid] = pd.Series(values, index=model._future_index(start.index, h))
         out = pd.concat(parts, names=self.index_names_[:1])
         out.index = out.index.set_names(self.index_names_)
@@ -484,9 +519,10 @@ as in :class:`~sklstm.LSTMForecaster`
 
 
 def _padded(d: np.ndarray, need: int) -> np.ndarray:
-    """The last ``need`` values of ``d``, edge-padded at the start when
-    ``d`` is shorter."""
+    """The last ``need`` rows of ``d``, edge-padded at the start when ``d``
+    is shorter."""
     tail = d[-need:]
     if len(tail) < need:
-        tail = np.pad(tail, (need - len(tail), 0), mode="edge")
+        pad = [(need - len(tail), 0)] + [(0, 0)] * (tail.ndim - 1)
+        tail = np.pad(tail, pad, mode="edge")
     return tail

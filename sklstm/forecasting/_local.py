@@ -22,12 +22,12 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from sklstm._compat import HasMethods, _fit_context
-from sklstm.utils._panel import check_panel, is_panel, take_series
+from sklstm.utils._panel import check_panel, is_panel, naming_series, take_series
 
 if TYPE_CHECKING:
     from sklstm._typing import Self
 
-__all__ = ["PerSeriesForecaster", "split_panel"]
+__all__ = ["PerSeriesForecaster", "split_covariates", "split_panel"]
 
 _OWNER = "PerSeriesForecaster"
 
@@ -58,7 +58,32 @@ def split_panel(y, owner: str = _OWNER) -> list[tuple[Any, pd.Series]]:
             for sid, rows in check_panel(y, owner)]
 
 
-def _fit_one(forecaster, key, series, one_thread: bool):
+def split_covariates(X, ids: list, owner: str, what: str = "X") -> dict:
+    """Each series' rows of the covariate panel ``X`` (indexed by time), for
+    the series ``ids``; {} for no ``X``."""
+    if X is None:
+        return {}
+    if not isinstance(X, pd.DataFrame) or not is_panel(X):
+        raise TypeError(
+            f"{owner}: {what} must be a panel DataFrame of covariates, indexed by "
+            "(series id, time) like y; got "
+            f"{type(X).__name__} with a {type(getattr(X, 'index', None)).__name__}."
+            " Build one with sklstm.to_panel(frame, id=..., time=...)."
+        )
+    have = X.index.get_level_values(0)
+    missing = [sid for sid in ids if sid not in set(have)]
+    if missing:
+        shown = ", ".join(repr(k) for k in missing[:3])
+        raise ValueError(
+            f"{owner}: {what} has no rows for {len(missing)} series ({shown}"
+            f"{', ...' if len(missing) > 3 else ''}); give covariates for every "
+            "series."
+        )
+    return {sid: rows.droplevel(0) for sid, rows in X.groupby(level=0, sort=False)
+            if sid in set(ids)}
+
+
+def _fit_one(forecaster, key, series, one_thread: bool, x=None):
     context = contextlib.nullcontext()
     if one_thread:
         from sklstm.neural._threads import resolve_n_threads, torch_threads
@@ -66,7 +91,8 @@ def _fit_one(forecaster, key, series, one_thread: bool):
         context = torch_threads(resolve_n_threads(None))
     with context:
         try:
-            return clone(forecaster).fit(series)
+            model = clone(forecaster)
+            return model.fit(series) if x is None else model.fit(series, X=x)
         except ValueError as exc:  # name the series in the message
             raise ValueError(f"{_OWNER}: series {key!r}: {exc}") from exc
 
@@ -124,7 +150,8 @@ class PerSeriesForecaster(BaseEstimator):
         self.n_jobs = n_jobs
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, y: pd.Series | pd.DataFrame, X: None = None) -> Self:
+    def fit(self, y: pd.Series | pd.DataFrame, X: pd.DataFrame | None = None
+            ) -> Self:
         """Fit one clone of the forecaster on each series of the panel ``y``.
 
         Parameters
@@ -133,8 +160,9 @@ class PerSeriesForecaster(BaseEstimator):
             A panel: indexed by a 2-level MultiIndex (series id, time), each
             series on its own regular time index (lengths and starts may
             differ).
-        X : None
-            Not used.
+        X : DataFrame or None, default=None
+            Covariates, a panel with rows for every series: each forecaster
+            gets ``fit(series, X=its rows)`` (indexed by time).
 
         Returns
         -------
@@ -143,14 +171,17 @@ class PerSeriesForecaster(BaseEstimator):
         from sklstm.forecasting._backtest import _uses_torch
 
         parts = split_panel(y)
+        covariates = split_covariates(X, [key for key, _ in parts], _OWNER)
         parallel = effective_n_jobs(self.n_jobs) != 1 and len(parts) > 1
         one_thread = parallel and _uses_torch(self.forecaster)
-        jobs = (delayed(_fit_one)(self.forecaster, key, series, one_thread)
+        jobs = (delayed(_fit_one)(self.forecaster, key, series, one_thread,
+                                  covariates.get(key))
                 for key, series in parts)
         if parallel:
             fitted = Parallel(n_jobs=self.n_jobs)(jobs)
         else:
-            fitted = [_fit_one(self.forecaster, key, series, False)
+            fitted = [_fit_one(self.forecaster, key, series, False,
+                               covariates.get(key))
                       for key, series in parts]
         self.forecasters_ = {key: f for (key, _), f in zip(parts, fitted,
                                                             strict=True)}
@@ -158,13 +189,22 @@ class PerSeriesForecaster(BaseEstimator):
         self.name_ = y.name if isinstance(y, pd.Series) else y.columns[0]
         return self
 
-    def predict(self, horizon: int | None = None) -> pd.Series:
+    def predict(self, horizon: int | None = None,
+                history: pd.Series | pd.DataFrame | None = None,
+                X: pd.DataFrame | None = None) -> pd.Series:
         """Each series' forecast, stacked.
 
         Parameters
         ----------
         horizon : int or None, default=None
             Steps; None: each forecaster's own horizon.
+        history : panel or None, default=None
+            Forecast each series from the end of its rows here instead (no
+            refit): ``predict(horizon, history=its rows)`` of its forecaster,
+            which must take ``history=`` (as :class:`~sklstm.LSTMForecaster`
+            does). Series not fitted are refused.
+        X : DataFrame or None, default=None
+            Covariates, a panel: each forecaster gets ``X=its rows``.
 
         Returns
         -------
@@ -172,9 +212,30 @@ class PerSeriesForecaster(BaseEstimator):
             Indexed by (series id, time).
         """
         check_is_fitted(self, "forecasters_")
+        owner = f"{_OWNER}.predict"
+        keys = list(self.forecasters_)
+        newer = {}
+        if history is not None:
+            newer = dict(split_panel(history, owner))
+            unseen = [k for k in newer if k not in self.forecasters_]
+            if unseen:
+                raise ValueError(
+                    f"{owner}: history holds series the forecasters were not "
+                    f"fitted on ({', '.join(repr(k) for k in unseen[:3])}); refit "
+                    "on a panel that includes them."
+                )
+            keys = list(newer)
+        covariates = split_covariates(X, keys, owner)
         parts = {}
-        for key, model in self.forecasters_.items():
-            pred = model.predict() if horizon is None else model.predict(horizon)
+        for key in keys:
+            model, kw = self.forecasters_[key], {}
+            if key in newer:
+                kw["history"] = newer[key]
+            if key in covariates:
+                kw["X"] = covariates[key]
+            with naming_series(key):
+                pred = (model.predict(**kw) if horizon is None
+                        else model.predict(horizon, **kw))
             parts[key] = pd.Series(np.asarray(pred, dtype=np.float64),
                                    index=getattr(pred, "index", None))
         out = pd.concat(parts, names=[self.id_name_])

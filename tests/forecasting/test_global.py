@@ -131,8 +131,8 @@ def test_bad_input_is_named():
         model().fit(y)
     with pytest.raises(ValueError, match="y must be a panel"):
         model().fit(panel().droplevel(0))
-    with pytest.raises(ValueError, match="does not take"):
-        model().fit(panel(), X=panel().to_frame())
+    with pytest.raises(TypeError, match="X must be a panel DataFrame"):
+        model().fit(panel(), X=panel().droplevel(0).to_frame())
     fitted = model().fit(panel())
     other = panel().rename(index={"a": "z"}, level=0).sort_index()
     with pytest.raises(ValueError, match=r"not fitted on \('z'\)"):
@@ -176,3 +176,59 @@ def test_no_training_window_crosses_a_series_boundary(monkeypatch):
     assert X.shape == (2 * (30 - 5 - 2 + 1), 5, 1)
     np.testing.assert_allclose(X[..., 0], np.tile(np.arange(-4.0, 1.0), (len(X), 1)))
     np.testing.assert_allclose(Y, np.tile([1.0, 2.0], (len(Y), 1)))
+
+
+def covariate_panel(seed=0):
+    """Three series with a law in force over different rows of each (its
+    effect -30, -60, -90; series 2's ends at its 4th forecast step) and a
+    noisy temperature known only up to now; the covariates run 6 rows past
+    each series' end."""
+    rng = np.random.default_rng(seed)
+    ys, xs = {}, {}
+    for k, (n, on, off) in enumerate([(60, 40, 99), (72, 50, 99), (48, 30, 51)]):
+        index = pd.date_range(f"{2000 + k}-01-01", periods=n + 6, freq="MS")
+        t = np.arange(n + 6)
+        law = ((t >= on) & (t < off)).astype(float)
+        temp = rng.normal(0, 1, n + 6)
+        y = 300 + t + 10 * np.sin(2 * np.pi * t / 12) - 30 * (k + 1) * law \
+            + rng.normal(0, 1, n + 6)
+        ys[k] = pd.Series(y[:n], index=index[:n])
+        xs[k] = pd.DataFrame({"law": law, "temp": temp}, index=index)
+    names = ["id", "month"]
+    return (pd.concat(ys, names=names).rename("y"), pd.concat(xs, names=names))
+
+
+def test_future_known_covariates_get_each_series_own_effect():
+    y, X = covariate_panel()
+    fitted = model(future=["law"]).fit(y, X)
+    for k in range(3):
+        cov = fitted.forecasters_[k].covariates_
+        assert cov.future == ["law"] and cov.past == ["temp"]
+    # series 2's law ends at its forecast step 4: the forecast jumps back
+    fc = fitted.predict(6, X=X)
+    step = fc.loc[2].to_numpy()
+    assert 60 < step[3] - step[2] < 120  # the effect is -90
+    # a series whose law is on throughout the forecast has no such drop
+    assert abs(np.diff(fc.loc[0].to_numpy())).max() < 30
+
+
+def test_covariate_forecasts_equal_each_series_forecaster():
+    y, X = covariate_panel()
+    fitted = model(future=["law"]).fit(y, X)
+    fc = fitted.predict(6, X=X)
+    for k, local in fitted.forecasters_.items():
+        np.testing.assert_allclose(fc.loc[k].to_numpy(),
+                                   local.predict(6, X=X.loc[k]).to_numpy(),
+                                   rtol=1e-6)
+
+
+def test_covariates_missing_at_predict_are_named():
+    y, X = covariate_panel()
+    fitted = model(future=["law"]).fit(y, X)
+    with pytest.raises(ValueError, match="future-known covariate"):
+        fitted.predict()
+    with pytest.raises(ValueError, match=r"has no rows for 1 series \(2\)"):
+        fitted.predict(X=X.drop(index=2, level=0))
+    cut = X.groupby(level=0).head(70)  # series 1 lacks its forecast rows
+    with pytest.raises(ValueError, match="series 1: .*X has no row"):
+        fitted.predict(X=cut)

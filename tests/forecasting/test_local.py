@@ -64,3 +64,21 @@ def test_a_bad_panel_or_series_is_named():
     with pytest.raises(ValueError, match=r"series 'd': LSTMForecaster.fit: the "
                                          r"series has 8 rows"):
         PerSeriesForecaster(LSTMForecaster(horizon=2, **TINY_FORECASTER)).fit(short)
+
+
+def test_covariates_go_to_each_series_forecaster():
+    from test_global import covariate_panel
+
+    y, X = covariate_panel()
+    forecaster = LSTMForecaster(horizon=3, future=["law"], **TINY_FORECASTER)
+    model = PerSeriesForecaster(forecaster).fit(y, X)
+    fc = model.predict(X=X)
+    for key, series in split_panel(y):
+        alone = LSTMForecaster(horizon=3, future=["law"], **TINY_FORECASTER).fit(
+            series, X.loc[key]).predict(X=X.loc[key])
+        np.testing.assert_allclose(fc.loc[key].to_numpy(), alone.to_numpy())
+    assert model.forecasters_[1].covariates_.past == ["temp"]
+    with pytest.raises(ValueError, match=r"series 0: .*future-known covariate"):
+        model.predict()
+    with pytest.raises(TypeError, match="X must be a panel DataFrame"):
+        PerSeriesForecaster(forecaster).fit(y, X.droplevel(0))

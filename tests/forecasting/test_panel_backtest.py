@@ -107,6 +107,15 @@ def test_per_series_forecasters_are_a_panel_model_too():
     pooled = backtest(PerSeriesForecaster(local), y, 3, n_windows=2)
     alone = backtest(local, y, 3, n_windows=2)
     pd.testing.assert_frame_equal(pooled, alone)
+    # without refit: each forecaster forecasts from its series' newer rows
+    pooled = backtest(PerSeriesForecaster(local), y, 3, n_windows=2, refit=False)
+    alone = backtest(local, y, 3, n_windows=2, refit=False)
+    pd.testing.assert_frame_equal(pooled, alone)
+
+
+class NoHistory(RecordingNaive):
+    def predict(self, horizon=None):
+        return super().predict(horizon)
 
 
 def test_bad_requests_are_refused(recorder):
@@ -119,6 +128,6 @@ def test_bad_requests_are_refused(recorder):
     with pytest.raises(ValueError, match="different numbers of origins"):
         backtest(recorder(), y, 2, start="2003-01-01", n_windows=None)
     with pytest.raises(ValueError, match="takes no history"):
-        backtest(PerSeriesForecaster(LSTMForecaster()), y, 4, refit=False)
+        backtest(NoHistory(), y, 4, refit=False)
     with pytest.raises(ValueError, match="series 'c': history has 30 rows, too few"):
         backtest(recorder(), y, 30, n_windows=1)
