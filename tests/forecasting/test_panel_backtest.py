@@ -121,9 +121,10 @@ class NoHistory(RecordingNaive):
 def test_bad_requests_are_refused(recorder):
     y = panel()
     frame = y.to_frame().assign(price=1.0)
-    with pytest.raises(ValueError, match=r"other column\(s\) \['price'\]"):
+    with pytest.raises(ValueError, match=r"covariate column\(s\) \['price'\].*"
+                                         "takes no X"):
         backtest(recorder(), frame, 4, target="sales")
-    with pytest.raises(ValueError, match="takes no covariates"):
+    with pytest.raises(ValueError, match=r"future \['price'\] are not columns"):
         backtest(recorder(), y, 4, future=["price"])
     with pytest.raises(ValueError, match="different numbers of origins"):
         backtest(recorder(), y, 2, start="2003-01-01", n_windows=None)
@@ -131,3 +132,63 @@ def test_bad_requests_are_refused(recorder):
         backtest(NoHistory(), y, 4, refit=False)
     with pytest.raises(ValueError, match="series 'c': history has 30 rows, too few"):
         backtest(recorder(), y, 30, n_windows=1)
+
+
+class RecordingCovariates(BaseEstimator):
+    """A panel model with covariates that records what X it is given."""
+
+    _fits_panels = True
+    calls: list = []
+
+    def fit(self, y, X=None):
+        type(self).calls.append(("fit", y, X))
+        self.y_ = y
+        return self
+
+    def predict(self, horizon=None, history=None, X=None):
+        type(self).calls.append(("predict", history, X))
+        y = self.y_ if history is None else history
+        last = y.groupby(level=0, sort=False).tail(1)
+        out = {}
+        for (sid, t), v in last.items():
+            index = pd.date_range(t, periods=horizon + 1, freq="MS")[1:]
+            out[sid] = pd.Series(v, index=index)
+        return pd.concat(out, names=y.index.names)
+
+
+def test_covariates_reach_a_panel_model_only_as_known_at_each_origin():
+    from test_global import covariate_panel
+
+    y, X = covariate_panel()
+    history = pd.concat([y, X.loc[y.index]], axis=1)
+    RecordingCovariates.calls = []
+    frame = backtest(RecordingCovariates(), history, 3, n_windows=2,
+                     target="y", future=["law"], refit=[True, False])
+    assert len(frame) == 3 * 2 * 3
+    (_, y0, X0), (_, _, ahead0), (_, y1, X1) = RecordingCovariates.calls
+    for sid, series in split_panel(y):
+        n = len(series)
+        origins = series.index[[n - 1 - 3 - 3, n - 1 - 3]]
+        # the fit: target and covariates up to the first origin
+        assert y0.loc[sid].index[-1] == origins[0]
+        assert X0.loc[sid].index[-1] == origins[0]
+        # its forecast: the 3 steps after, the law known, the temperature not
+        steps = ahead0.loc[sid]
+        assert steps.index[0] > origins[0] and len(steps) == 3
+        assert steps["temp"].isna().all() and steps["law"].notna().all()
+        # the later origin: history and X up to it, then its 3 steps
+        assert y1.loc[sid].index[-1] == origins[1]
+        x = X1.loc[sid]
+        assert x.index[-1] == origins[1] + 3 * pd.offsets.MonthBegin(1)
+        assert x["temp"].iloc[-3:].isna().all() and x["temp"].iloc[:-3].notna().all()
+
+
+def test_a_global_model_with_covariates_is_backtested():
+    from test_global import covariate_panel
+
+    y, X = covariate_panel()
+    history = pd.concat([y, X.loc[y.index]], axis=1)
+    frame = backtest(model(future=["law"]), history, 3, n_windows=2, target="y",
+                     future=["law"])
+    assert frame.columns[0] == "id" and len(frame) == 18
+    assert np.isfinite(frame["forecast"]).all()
