@@ -1,12 +1,13 @@
 """Many series: one global LSTM across a panel against local models, and what
 a panel of 1,000 series costs.
 
-Run ``python benchmarks/many_series.py`` (about 8 minutes on two
-cores), ``--part A`` or ``--part B`` for one part (the other part's last
-results in ``--out`` are kept), ``--part A --models NAME [NAME ...]`` to fit
-only those models of part A and merge their rows into the last results in
-``--out`` (replacing that model's rows; the others are kept, and the json
-facts record which command produced which model), ``--smoke`` (tiny, under
+Run ``python benchmarks/many_series.py`` (about 10 minutes on two
+cores), ``--part A``, ``--part A2`` or ``--part B`` for one part (the other
+parts' last results in ``--out`` are kept), ``--part A --models NAME [NAME
+...]`` (or ``--part A2 --models ...``) to fit only those models of that part
+and merge their rows into its last results in ``--out`` (replacing that
+model's rows; the others are kept, and the json facts record which command
+produced which model), ``--smoke`` (tiny, under
 a minute; write it elsewhere with ``--out``), ``--seeds 0 1 2`` (the seeds
 of the neural models) and ``--render`` (fit nothing, write the last results
 again, with the ``--note`` texts when given; ``--add-note`` appends to the
@@ -73,6 +74,26 @@ that fails on a panel gets the naive forecast there, and the failure is
 counted. Timing: the wall seconds of one panel's fit and forecast (for the
 two sklstm forecasters on two workers, which they have to themselves; for
 the statistical ones the sum over series).
+
+**Part A2, short histories.** Global models are said to win when each
+series has a short history (a retailer with 3 or 4 years of monthly data per
+product). Part A2 repeats part A on the same monthly and quarterly series
+with the same held-out tails (the last ``H`` points, ``H`` = 18 and 8), but
+each training part cut to its last rows: 48 monthly (4 years), 24 quarterly
+(6 years); panels ``monthly, 48 rows`` and ``quarterly, 24 rows``
+(:func:`truncate_case`). The MASE scale is the in-sample seasonal-naive MAE
+(``m`` = 12, 4) of the cut training part, as M4 scales by the training data
+the forecaster is given; so part A2's MASE is not on part A's scale, and the
+two are compared through ratios (global over local, model over seasonal
+naive) of the same series. presidents keeps its 2 gaps among the 24 rows
+(22 observed; the sklstm forecasters need 20). EuStockMarkets is left out:
+it has no calendar season to count years in, and its ``H`` is 10% of the
+length (186 of 1,860), so a cut to a few hundred rows would either change
+``H`` or ask for 186 steps from barely more history, neither of them the
+short-product-history question. Models: ``global sklstm``, ``local
+sklstm``, ``AutoETS``, ``AutoARIMA`` and ``seasonal naive``, exactly as in
+part A (the LSTMRegressor ``global LSTM`` variants are not run here). Its
+tables are separate from part A's.
 
 **Part B, speed and memory**, on a synthetic panel of 1,000 series x 500
 monthly-like steps (seed 0; each series a random level, growth, seasonal
@@ -141,6 +162,9 @@ SMOKE_PANELS = {
 }
 #: in a smoke run, EuStockMarkets' indices are cut to their first rows
 SMOKE_EUSTOCK_ROWS = 200
+#: part A2: each short panel's part A panel and the training rows it keeps
+SHORT_PANELS = {"monthly, 48 rows": ("monthly", 48),
+                "quarterly, 24 rows": ("quarterly", 24)}
 
 GLOBAL = "global LSTM"
 GLOBAL_LOG = "global LSTM (log)"
@@ -155,6 +179,8 @@ STATISTICAL = ["AutoETS", "AutoARIMA", "seasonal naive"]
 MODELS = [GLOBAL, GLOBAL_LOG, GLOBAL_NO_ID, GLOBAL_REL, GLOBAL_SKLSTM, LOCAL,
           *STATISTICAL]
 NEURAL = {*GLOBALS, GLOBAL_SKLSTM, LOCAL}
+#: the models of part A2
+SHORT_MODELS = [GLOBAL_SKLSTM, LOCAL, *STATISTICAL]
 #: the models that run one panel at a time on all ``--jobs`` workers
 OWN_WORKERS = (GLOBAL_SKLSTM, LOCAL)
 #: the reference of the relative MASE (geometric mean of the ratio)
@@ -201,8 +227,36 @@ def load_eustock(column: str, rows: int | None = None) -> S.Case:
     return S.Case(column, "other", series)
 
 
+def truncate_case(case: S.Case, rows: int) -> S.Case:
+    """``case`` with its training part cut to its last ``rows`` rows and its
+    held-out tail (the last ``H`` points) unchanged. Only for a kind whose
+    ``H`` does not depend on the length (not EuStockMarkets' "other")."""
+    if case.kind not in S.HORIZONS:
+        raise ValueError(f"truncate_case: {case.name} is of kind {case.kind!r}, "
+                         "whose horizon is 10% of the length, so cutting it "
+                         "would change the held-out tail; pass a series of "
+                         f"kind {', '.join(S.HORIZONS)}.")
+    if len(case.train) < rows:
+        raise ValueError(f"truncate_case: {case.name} has {len(case.train)} "
+                         f"training rows, fewer than the {rows} to keep; "
+                         "lower rows.")
+    start = len(case.series) - case.horizon - rows
+    return S.Case(case.name, case.kind, case.series.iloc[start:])
+
+
+def short_panels(smoke: bool = False) -> dict:
+    """Part A2's panels and their series (the smoke subsets with ``smoke``)."""
+    base = SMOKE_PANELS if smoke else PANELS
+    return {name: base[panel] for name, (panel, _) in SHORT_PANELS.items()}
+
+
 def load_panel_cases(panel: str, names=None, smoke: bool = False) -> list[S.Case]:
-    """The cases of one panel, in its order."""
+    """The cases of one panel, in its order (a part A2 panel: cut, see
+    :func:`truncate_case`)."""
+    if panel in SHORT_PANELS:
+        base, rows = SHORT_PANELS[panel]
+        return [truncate_case(c, rows)
+                for c in load_panel_cases(base, names, smoke)]
     names = names or (SMOKE_PANELS if smoke else PANELS)[panel]
     if panel == "EuStockMarkets":
         return [load_eustock(n, SMOKE_EUSTOCK_ROWS if smoke else None)
@@ -364,7 +418,8 @@ def run_job(panel: str, names, model: str, seed, smoke: bool = False,
 
 
 def run_part_a(panels: dict | None = None, models=MODELS, seeds=(0,),
-               smoke: bool = False, jobs: int = 2) -> pd.DataFrame:
+               smoke: bool = False, jobs: int = 2, label: str = "part A"
+               ) -> pd.DataFrame:
     """Every (panel, model, seed) of part A; one row per series.
 
     ``panels`` maps a panel to its series (default: all of each, or the
@@ -382,7 +437,7 @@ def run_part_a(panels: dict | None = None, models=MODELS, seeds=(0,),
     local = [j for j in todo if j[2] in OWN_WORKERS]
     # EuStockMarkets' long series first, so the workers finish together
     pooled.sort(key=lambda j: (j[0] != "EuStockMarkets", j[2] not in NEURAL))
-    print(f"part A: {len(todo)} panel fits ({len(local)} of the sklstm "
+    print(f"{label}: {len(todo)} panel fits ({len(local)} of the sklstm "
           f"forecasters on {jobs} workers each, the others {jobs} at a time)",
           flush=True)
     rows = []
@@ -393,7 +448,7 @@ def run_part_a(panels: dict | None = None, models=MODELS, seeds=(0,),
         seed = "-" if r["seed"] is None else r["seed"]
         note = f"  FAILED {r['error']}" if r["error"] else ""
         mase = np.mean([p["MASE"] for p in part])
-        print(f"  {r['panel']:15s} {r['model']:22s} seed {seed:>2}  mean MASE "
+        print(f"  {r['panel']:18s} {r['model']:22s} seed {seed:>2}  mean MASE "
               f"{mase:7.3f}  ({r['seconds']:.1f} s){note}", flush=True)
 
     if jobs > 1 and len(pooled) > 1:
@@ -466,11 +521,14 @@ def summary_a(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def summary_rows(table: pd.DataFrame) -> list[list[str]]:
+    """The summary table as cells; "-" where a model has no number (not run
+    on that panel)."""
     rows = [["model", *table.columns]]
     for name, r in table.iterrows():
         cells = []
         for c, v in r.items():
-            cells.append(str(int(v)) if c == "failures" else
+            cells.append("-" if pd.isna(v) else
+                         str(int(v)) if c == "failures" else
                          f"{v:.2f}" if c in ("mean rank",) or c.startswith("seconds")
                          else f"{v:.3f}")
         rows.append([str(name), *cells])
@@ -479,7 +537,7 @@ def summary_rows(table: pd.DataFrame) -> list[list[str]]:
 
 def series_rows(raw: pd.DataFrame) -> list[list[str]]:
     """MASE per series (seed mean; the range over seeds in brackets for the
-    neural models when they differ)."""
+    neural models when they differ; "-" for a model not run on the series)."""
     means = seed_means(raw)
     models = [m for m in MODELS if m in set(means["model"])]
     rows = [["panel", "series", *models]]
@@ -487,6 +545,9 @@ def series_rows(raw: pd.DataFrame) -> list[list[str]]:
         by = part.set_index("model")
         cells = []
         for m in models:
+            if m not in by.index:
+                cells.append("-")
+                continue
             r = by.loc[m]
             cell = f"{r['MASE']:.3f}"
             if r["seeds"] > 1 and r["MASE_max"] > r["MASE_min"]:
@@ -865,14 +926,18 @@ def global_sklstm_rows(gs: dict, cfg: dict, base: dict, n: int) -> list[list[str
 
 
 # ------------------------------------------------------------------ output
-def long_rows(raw: pd.DataFrame | None, b: dict | None) -> pd.DataFrame:
-    """Every number, long format: part, panel, series, model, seed, metric, value."""
+def long_rows(raw: pd.DataFrame | None, b: dict | None,
+              short: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every number, long format: part, panel, series, model, seed, metric,
+    value (``short``: part A2's rows)."""
     parts = []
-    if raw is not None and len(raw):
-        melted = raw.melt(id_vars=["panel", "series", "model", "seed", "error"],
-                          value_vars=["MASE", "sMAPE", "seconds"],
-                          var_name="metric", value_name="value")
-        parts.append(melted.assign(part="A"))
+    for name, rows in (("A", raw), ("A2", short)):
+        if rows is not None and len(rows):
+            melted = rows.melt(id_vars=["panel", "series", "model", "seed",
+                                        "error"],
+                               value_vars=["MASE", "sMAPE", "seconds"],
+                               var_name="metric", value_name="value")
+            parts.append(melted.assign(part=name))
     if b is not None:
         rows = []
         for case in [c for c in B_CASES if c in b]:
@@ -890,7 +955,96 @@ def long_rows(raw: pd.DataFrame | None, b: dict | None) -> pd.DataFrame:
     return out.astype({"seed": "Int64"})
 
 
-def report(raw: pd.DataFrame | None, b: dict | None, facts: dict) -> str:
+def failure_lines(raw: pd.DataFrame) -> list[str]:
+    """One line per failed (panel, model, seed), or none."""
+    failed = raw[raw["error"].fillna("") != ""].drop_duplicates(
+        ["panel", "model", "seed"])
+    return [f"- {r['panel']}, {r['model']}, seed {r['seed']}: {r['error']}"
+            for _, r in failed.iterrows()]
+
+
+def short_section(short: pd.DataFrame, raw: pd.DataFrame | None,
+                  facts: dict) -> list[str]:
+    """The markdown of part A2: summary, per series, global against local
+    on the full and the short histories, failures."""
+    md = FA.markdown
+    n = short.drop_duplicates(["panel", "series"]).shape[0]
+    parts = ["## Part A2: short histories (M4 holdout, MASE)",
+             f"{produced_a(facts.get('A2', {}), short)} The series and "
+             "held-out tails of part A's monthly and quarterly panels, each "
+             "training part cut to its last 48 monthly (4 years) or 24 quarterly "
+             "(6 years) rows; MASE scaled by the seasonal-naive MAE of the cut "
+             "training part, so it is not on part A's scale (compare ratios). "
+             "EuStockMarkets is left out (no calendar season; its H is 10% of "
+             f"its length). MASE per panel is the mean over its series of the "
+             f"seed-mean MASE; overall over all {n} series; relative MASE the "
+             f"geometric mean of the ratio to {REFERENCE}, below 1 better. "
+             "Seconds: one fit and forecast of every panel, one seed.",
+             md(summary_rows(summary_a(short))),
+             "### Per series (MASE, seed mean; range over seeds in brackets)",
+             md(series_rows(short))]
+    versus = full_short_rows(raw, short)
+    if versus:
+        parts += ["### Global against local, full and short histories",
+                  f"MASE (seed mean) of {GLOBAL_SKLSTM} and {LOCAL} on each "
+                  "series with part A's full training part and with part A2's "
+                  "cut one, and their ratio (global / local, below 1: the "
+                  "global one better; the two MASE scales differ, the ratios "
+                  "compare). Last row: geometric mean of the ratios and the "
+                  "series on which the global one is better.",
+                  md(versus)]
+    failed = failure_lines(short)
+    if failed:
+        parts += ["### Failures (part A2)", "\n".join(failed)]
+    return parts
+
+
+def full_short_rows(raw: pd.DataFrame | None, short: pd.DataFrame | None
+                    ) -> list[list[str]]:
+    """Per series of part A2: global and local sklstm's MASE and their ratio
+    on the full (part A) and the short (part A2) training parts; none when
+    either part lacks one of the two models."""
+    if raw is None or short is None or not len(raw) or not len(short):
+        return []
+    need = {GLOBAL_SKLSTM, LOCAL}
+    full_w = seed_means(raw).pivot_table(index=["panel", "series"],
+                                         columns="model", values="MASE")
+    short_w = seed_means(short).pivot_table(index=["panel", "series"],
+                                            columns="model", values="MASE")
+    if not (need <= set(full_w.columns) and need <= set(short_w.columns)):
+        return []
+    rows = [["panel", "series", "global full", "local full", "ratio full",
+             "global short", "local short", "ratio short"]]
+    ratios = {"full": [], "short": []}
+    order = seed_means(short)[["panel", "series"]].drop_duplicates()
+    for panel, name in order.itertuples(index=False):
+        if (panel, name) not in short_w.index:
+            continue
+        base = SHORT_PANELS.get(panel, (panel,))[0]
+        if (base, name) not in full_w.index:
+            continue
+        f, sh = full_w.loc[(base, name)], short_w.loc[(panel, name)]
+        rf = f[GLOBAL_SKLSTM] / f[LOCAL]
+        rs = sh[GLOBAL_SKLSTM] / sh[LOCAL]
+        ratios["full"].append(rf)
+        ratios["short"].append(rs)
+        rows.append([panel, name, f"{f[GLOBAL_SKLSTM]:.3f}", f"{f[LOCAL]:.3f}",
+                     f"{rf:.3f}", f"{sh[GLOBAL_SKLSTM]:.3f}", f"{sh[LOCAL]:.3f}",
+                     f"{rs:.3f}"])
+    if len(rows) == 1:
+        return []
+
+    def gmean(values):
+        values = np.asarray(values, dtype=float)
+        return (f"{float(np.exp(np.log(values).mean())):.3f} "
+                f"({int((values < 1).sum())} of {len(values)} below 1)")
+    rows.append(["all", "geometric mean", "", "", gmean(ratios["full"]), "", "",
+                 gmean(ratios["short"])])
+    return rows
+
+
+def report(raw: pd.DataFrame | None, b: dict | None, facts: dict,
+           short: pd.DataFrame | None = None) -> str:
     md = FA.markdown
     parts = ["# Many series: a global LSTM across a panel, and what 1,000 series "
              "cost", intro_text(facts)]
@@ -907,12 +1061,11 @@ def report(raw: pd.DataFrame | None, b: dict | None, facts: dict) -> str:
                   md(summary_rows(summary_a(raw))),
                   "### Per series (MASE, seed mean; range over seeds in brackets)",
                   md(series_rows(raw))]
-        failed = raw[raw["error"].fillna("") != ""].drop_duplicates(
-            ["panel", "model", "seed"])
-        if len(failed):
-            parts += ["### Failures", "\n".join(
-                f"- {r['panel']}, {r['model']}, seed {r['seed']}: {r['error']}"
-                for _, r in failed.iterrows())]
+        failed = failure_lines(raw)
+        if failed:
+            parts += ["### Failures", "\n".join(failed)]
+    if short is not None and len(short):
+        parts += short_section(short, raw, facts)
     if b is not None:
         fb = facts.get("B", {})
         parts += ["## Part B: speed and memory (synthetic panel)",
@@ -922,7 +1075,9 @@ def report(raw: pd.DataFrame | None, b: dict | None, facts: dict) -> str:
                   "baseline process's. Times are wall seconds on a machine whose "
                   "two cores were shared with other runs, so they are indicative.",
                   md(part_b_rows(b))]
-    notes = [*computed_notes(raw), *facts.get("notes", [])]
+    notes = [*computed_notes(raw),
+             *computed_notes(short, "Part A2 (short histories): "),
+             *facts.get("notes", [])]
     if notes:
         parts += ["## Notes", "\n".join(f"- {n}" for n in notes)]
     return "\n\n".join(parts) + "\n"
@@ -976,9 +1131,10 @@ def produced_a(fa: dict, raw: pd.DataFrame) -> str:
             + " (each command's models; the other rows kept from before).")
 
 
-def computed_notes(raw: pd.DataFrame | None) -> list[str]:
+def computed_notes(raw: pd.DataFrame | None, label: str = "") -> list[str]:
     """Notes computed from the rows, so they never go stale: the global
-    sklstm forecaster against the local one, series by series."""
+    sklstm forecaster against the local one, series by series (``label``
+    starts the note)."""
     if raw is None or not len(raw):
         return []
     means = seed_means(raw)
@@ -991,7 +1147,7 @@ def computed_notes(raw: pd.DataFrame | None) -> list[str]:
     better = int((g < loc).sum())
     table = summary_a(raw)
     rel = f"rel. MASE vs {REFERENCE}"
-    text = (f"{GLOBAL_SKLSTM} against {LOCAL} (computed from the rows): "
+    text = (f"{label}{GLOBAL_SKLSTM} against {LOCAL} (computed from the rows): "
             f"geometric mean of the MASE ratio {ratio:.3f} (below 1: the global "
             f"one better), better on {better} of {len(g)} series")
     for panel in dict.fromkeys(means["panel"]):
@@ -1038,6 +1194,13 @@ def intro_text(facts: dict) -> str:
         "is `PerSeriesForecaster(LSTMForecaster(horizon=H))` with its "
         "defaults on two workers; AutoETS, AutoARIMA and seasonal naive as in "
         "`forecast_accuracy.py`.\n"
+        "- **Part A2.** Short histories: the monthly and quarterly series of "
+        "part A with the same held-out tails, each training part cut to its "
+        "last 48 monthly (4 years) or 24 quarterly (6 years) rows; MASE scaled "
+        "by the in-sample seasonal-naive MAE of the cut training part (M4 "
+        "scales by the training data given). EuStockMarkets is left out (no "
+        "calendar season; H is 10% of its length). Models: global sklstm, "
+        "local sklstm, AutoETS, AutoARIMA, seasonal naive, as in part A.\n"
         "- **Part B.** A synthetic panel of 1,000 monthly-like series x 500 steps "
         "(random level, growth, season-12 swing and noise, seed 0): the global "
         "fit (lookback 24, hidden 32, batch 256, 2 epochs, 2 torch threads, no "
@@ -1056,25 +1219,31 @@ def _b_global_sklstm_training() -> str:
             else f"max_epochs={epochs} (set by hand)")
 
 
-def write(out: Path, raw, b, facts) -> None:
+def write(out: Path, raw, b, facts, short=None) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    long_rows(raw, b).to_csv(out / f"{RESULTS}.csv", index=False)
-    payload = {"facts": facts, "part_b": b,
-               "part_a_rows": (json.loads(raw.to_json(orient="records"))
-                               if raw is not None else None)}
+    long_rows(raw, b, short).to_csv(out / f"{RESULTS}.csv", index=False)
+
+    def records(rows):
+        return json.loads(rows.to_json(orient="records")) if rows is not None \
+            else None
+    payload = {"facts": facts, "part_b": b, "part_a_rows": records(raw),
+               "part_a2_rows": records(short)}
     (out / f"{RESULTS}.json").write_text(json.dumps(payload, indent=1) + "\n")
-    (out / f"{RESULTS}.md").write_text(report(raw, b, facts))
+    (out / f"{RESULTS}.md").write_text(report(raw, b, facts, short))
 
 
 def load_results(out: Path):
-    """The last results in ``out``: (part A rows, part B dict, facts)."""
+    """The last results in ``out``: (part A rows, part B dict, facts, part
+    A2 rows)."""
     path = out / f"{RESULTS}.json"
     if not path.exists():
-        return None, None, {}
+        return None, None, {}, None
     payload = json.loads(path.read_text())
-    rows = payload.get("part_a_rows")
-    raw = pd.DataFrame(rows).fillna({"error": ""}) if rows else None
-    return raw, payload.get("part_b"), payload.get("facts", {})
+
+    def frame(rows):
+        return pd.DataFrame(rows).fillna({"error": ""}) if rows else None
+    return (frame(payload.get("part_a_rows")), payload.get("part_b"),
+            payload.get("facts", {}), frame(payload.get("part_a2_rows")))
 
 
 # ------------------------------------------------------------------ main
@@ -1082,15 +1251,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--part", choices=["A", "B", "all"], default="all")
+    parser.add_argument("--part", choices=["A", "A2", "B", "all"],
+                        default="all",
+                        help="A: accuracy on full histories; A2: the same "
+                        "series with short histories; B: speed and memory; "
+                        "all: every part (default)")
     parser.add_argument("--smoke", action="store_true",
                         help="tiny: 2 short series per panel, 1 epoch, 20 "
                         "synthetic series x 100 steps")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--models", nargs="+", default=None, choices=MODELS,
                         metavar="NAME",
-                        help="part A: fit only these models and merge their "
-                        "rows into the last results in --out, replacing "
+                        help="part A or A2: fit only these models and merge "
+                        "their rows into the last results in --out, replacing "
                         "those models' rows (quote names with spaces; one of: "
                         + ", ".join(repr(m) for m in MODELS) + ")")
     parser.add_argument("--jobs", type=int, default=None,
@@ -1130,20 +1303,28 @@ def main(argv=None) -> int:
         return 0
     out = Path(args.out)
     command = ("python benchmarks/many_series.py " + shlex.join(argv)).strip()
-    if args.models and args.part != "A":
-        raise SystemExit("many_series.py: --models selects models of part A; "
-                         "pass --part A with it (part B has no models to pick).")
+    if args.models and args.part not in ("A", "A2"):
+        raise SystemExit("many_series.py: --models selects models of part A or "
+                         "A2; pass --part A with it (or --part A2; part B has "
+                         "no models to pick).")
+    if args.models and args.part == "A2" and not set(args.models) <= set(
+            SHORT_MODELS):
+        raise SystemExit("many_series.py: part A2 runs only "
+                         + ", ".join(repr(m) for m in SHORT_MODELS) + "; got "
+                         + ", ".join(repr(m) for m in args.models
+                                     if m not in SHORT_MODELS) + ".")
     if args.render:
-        raw, b, facts = load_results(out)
+        raw, b, facts, short = load_results(out)
         if not facts:
             raise SystemExit(f"{out}/{RESULTS}.json: no results to render")
         set_notes(facts, args)
-        write(out, raw, b, facts)
+        write(out, raw, b, facts, short)
         print(f"rendered {out}/{RESULTS}.md, .csv, .json again")
         return 0
-    raw, b, facts = load_results(out) if args.part != "all" else (None, None, {})
+    raw, b, facts, short = (load_results(out) if args.part != "all"
+                            else (None, None, {}, None))
     if bool(facts.get("smoke")) != args.smoke:  # never mix smoke and real runs
-        raw, b, facts = None, None, {}
+        raw, b, facts, short = None, None, {}, None
     facts = {**facts, "smoke": args.smoke}
     set_notes(facts, args)
     seeds = args.seeds[:1] if args.smoke else args.seeds
@@ -1157,7 +1338,7 @@ def main(argv=None) -> int:
         facts["B"] = {"command": command,
                       "minutes": round((time.perf_counter() - started) / 60, 1)}
         print("\n" + FA.plain(part_b_rows(b)), flush=True)
-        write(out, raw, b, facts)  # kept even if part A fails
+        write(out, raw, b, facts, short)  # kept even if part A fails
     if args.part in ("A", "all"):
         started = time.perf_counter()
         models = [m for m in MODELS if m in (args.models or MODELS)]
@@ -1174,7 +1355,25 @@ def main(argv=None) -> int:
             raw = new
             facts["A"] = record_run({}, None, run)
         print("\n" + FA.plain(summary_rows(summary_a(raw))), flush=True)
-    write(out, raw, b, facts)
+        write(out, raw, b, facts, short)  # kept even if part A2 fails
+    if args.part in ("A2", "all"):
+        started = time.perf_counter()
+        models = [m for m in SHORT_MODELS if m in (args.models or SHORT_MODELS)]
+        panels = short_panels(args.smoke)
+        new = run_part_a(panels=panels, models=models, seeds=seeds,
+                         smoke=args.smoke, jobs=args.jobs, label="part A2")
+        run = {"command": command, "models": models, "seeds": seeds,
+               "jobs": args.jobs,
+               "minutes": round((time.perf_counter() - started) / 60, 1)}
+        if args.models:  # merge into the last results
+            before = short
+            short = merge_rows(short, new, panels)
+            facts["A2"] = record_run(facts.get("A2", {}), before, run)
+        else:
+            short = new
+            facts["A2"] = record_run({}, None, run)
+        print("\n" + FA.plain(summary_rows(summary_a(short))), flush=True)
+    write(out, raw, b, facts, short)
     print(f"wrote {out}/{RESULTS}.md, .csv, .json")
     return 0
 

@@ -143,3 +143,68 @@ def test_models_merge_into_the_last_results_and_the_facts_say_who_ran_what(bench
 def test_models_needs_part_a(bench, tmp_path):
     with pytest.raises(SystemExit, match="pass --part A with it"):
         bench.main(["--models", "global sklstm", "--out", str(tmp_path)])
+
+
+def test_part_a2_cuts_the_training_part_and_keeps_the_held_out_tail(bench):
+    assert bench.SHORT_PANELS == {"monthly, 48 rows": ("monthly", 48),
+                                  "quarterly, 24 rows": ("quarterly", 24)}
+    for panel, (base, rows) in bench.SHORT_PANELS.items():
+        full = {c.name: c for c in bench.load_panel_cases(base)}
+        short = bench.load_panel_cases(panel)
+        assert [c.name for c in short] == list(full)
+        for case in short:
+            whole = full[case.name]
+            assert len(case.train) == rows
+            assert case.horizon == whole.horizon and case.mase_m == whole.mase_m
+            pd.testing.assert_series_equal(case.test, whole.test)
+            pd.testing.assert_series_equal(case.train, whole.train.iloc[-rows:])
+    presidents = bench.load_panel_cases("quarterly, 24 rows", ["presidents"])[0]
+    assert presidents.train.notna().sum() == 22  # the sklstm forecasters need 20
+    # the MASE scale is that of the cut training part
+    from sklstm.metrics import mase
+
+    case = bench.load_panel_cases("monthly, 48 rows", ["airline"])[0]
+    pred = np.full(case.horizon, case.train.iloc[-1])
+    assert bench.FA.score(case, pred)["MASE"] == pytest.approx(
+        mase(case.test.to_numpy(), pred, case.train.to_numpy(), m=12))
+    with pytest.raises(ValueError, match="whose horizon is 10% of the length"):
+        bench.truncate_case(bench.load_eustock("DAX"), 250)
+    with pytest.raises(ValueError, match="fewer than the 100 to keep"):
+        bench.truncate_case(bench.S.load("austres"), 100)
+
+
+def test_part_a2_tables_show_a_dash_for_a_model_not_run(bench):
+    raw = bench.run_part_a({"quarterly, 24 rows": ["austres", "UKgas"]},
+                           models=["AutoETS", "seasonal naive"], seeds=(0,),
+                           jobs=1)
+    assert (raw["error"] == "").all() and np.isfinite(raw["MASE"]).all()
+    # AutoETS missing on one series: "-" there, the rest still renders
+    partial = raw[~((raw["model"] == "AutoETS") & (raw["series"] == "UKgas"))]
+    rows = bench.series_rows(partial)
+    assert rows[0] == ["panel", "series", "AutoETS", "seasonal naive"]
+    assert rows[2][:3] == ["quarterly, 24 rows", "UKgas", "-"]
+    table = bench.summary_a(partial.assign(
+        panel=np.where(partial["series"] == "UKgas", "other", partial["panel"])))
+    cells = bench.summary_rows(table)
+    assert cells[1][cells[0].index("MASE other")] == "-"
+    # the part A2 section renders without part A rows (no full/short table)
+    md = "\n\n".join(bench.short_section(raw, None, {}))
+    assert "## Part A2: short histories" in md
+    assert "Global against local" not in md
+
+
+def test_global_against_local_on_full_and_short_histories(bench):
+    def rows(panel, mase):
+        return pd.DataFrame([
+            {"panel": panel, "series": "USAccDeaths", "model": model, "seed": 0,
+             "MASE": value, "sMAPE": 1.0, "seconds": 1.0, "error": ""}
+            for model, value in mase.items()])
+
+    full = rows("monthly", {bench.GLOBAL_SKLSTM: 1.0, bench.LOCAL: 0.5})
+    short = rows("monthly, 48 rows", {bench.GLOBAL_SKLSTM: 0.5, bench.LOCAL: 1.0})
+    table = bench.full_short_rows(full, short)
+    assert table[1] == ["monthly, 48 rows", "USAccDeaths", "1.000", "0.500",
+                        "2.000", "0.500", "1.000", "0.500"]
+    assert table[-1][4] == "2.000 (0 of 1 below 1)"
+    assert table[-1][7] == "0.500 (1 of 1 below 1)"
+    assert bench.full_short_rows(None, short) == []
