@@ -42,7 +42,14 @@ import pandas as pd
 from sklstm._errors import InputError
 from sklstm.utils._time import regular_grid
 
-__all__ = ["InputError", "read_data", "read_panel", "read_series", "regularise_index"]
+__all__ = [
+    "InputError",
+    "read_data",
+    "read_panel",
+    "read_panel_data",
+    "read_series",
+    "regularise_index",
+]
 
 
 def _one_line(text: object) -> str:
@@ -450,6 +457,21 @@ def read_panel(path, target: str, time: str, id_col: str,
         For every problem with the file (an empty id cell names its line; a
         problem within one series names the series), with a one-line message.
     """
+    return read_panel_data(path, target, time, id_col, date_format)[0]
+
+
+def read_panel_data(path, target: str, time: str, id_col: str,
+                    date_format: str | None = None,
+                    covariates: dict | None = None
+                    ) -> tuple[pd.Series, pd.DataFrame | None]:
+    """:func:`read_panel`, and the ``covariates`` columns of every series.
+
+    ``covariates`` maps each covariate column to the option that named it,
+    as in :func:`read_data`. Each series' covariates are on its grid, from
+    its first observed target value to its last row in the file, so that
+    rows after its last target value (the future values of future-known
+    covariates) are kept. Without covariates the second item is None.
+    """
     path = Path(path)
     notes: list[str] = []
     frame = _read_frame(path, notes)
@@ -458,7 +480,17 @@ def read_panel(path, target: str, time: str, id_col: str,
             f"--id {id_col!r}, --time {time!r} and --target {target!r} must be "
             "three different columns."
         )
+    covariates = dict(covariates or {})
+    for name, option in covariates.items():
+        if name in (target, time, id_col):
+            raise InputError(
+                f"{option} {name!r} is the --target, --time or --id column; a "
+                "covariate must be another column."
+            )
     values = _numeric_target(_column(frame, target, "--target", path), target)
+    columns = {name: _numeric_target(_column(frame, name, option, path), name,
+                                     option)
+               for name, option in covariates.items()}
     times = _column(frame, time, "--time", path)
     ids = _column(frame, id_col, "--id", path).astype("string").str.strip()
     empty = ids.isna() | (ids == "")
@@ -468,11 +500,13 @@ def read_panel(path, target: str, time: str, id_col: str,
             f"--id {id_col!r} is empty at {_row_label(frame.index[row])} "
             f"({int(empty.sum())} such row(s)); every row needs its series."
         )
-    parts, found = {}, []
+    parts, extra, found = {}, {}, []
     for key, rows in ids.groupby(ids, sort=False).groups.items():
         try:
             index = _parse_times(times.loc[rows], time, date_format, found)
-            data = pd.Series(values.loc[rows].to_numpy(), index=index, name=target)
+            data = pd.DataFrame({target: values.loc[rows].to_numpy(),
+                                 **{c: v.loc[rows].to_numpy()
+                                    for c, v in columns.items()}}, index=index)
             if data.index.has_duplicates:
                 dup = data.index[data.index.duplicated()][0]
                 raise InputError(
@@ -483,16 +517,19 @@ def read_panel(path, target: str, time: str, id_col: str,
             data = regularise_index(data.sort_index())
         except InputError as exc:
             raise InputError(f"series {key!r} (--id {id_col!r}): {exc}") from None
-        observed = np.flatnonzero(data.notna().to_numpy())
+        observed = np.flatnonzero(data[target].notna().to_numpy())
         if len(observed):
-            parts[str(key)] = data.iloc[observed[0]: observed[-1] + 1]
+            parts[str(key)] = data[target].iloc[observed[0]: observed[-1] + 1]
+            extra[str(key)] = data[list(covariates)].iloc[observed[0]:]
     if not parts:
         raise InputError(f"--target {target!r} has no values: every cell is empty.")
     panel = pd.concat(parts, names=[id_col, time]).rename(target)
     # one note of each kind (the series differ only in their example stamp)
     kinds = {re.sub(r"\s*\([^)]*\)", "", note): note for note in reversed(found)}
     panel.attrs["notes"] = notes + list(reversed(kinds.values()))
-    return panel
+    if not covariates:
+        return panel, None
+    return panel, pd.concat(extra, names=[id_col, time])
 
 
 def _guess_time(frame: pd.DataFrame, target: str, date_format=None,

@@ -153,12 +153,6 @@ def test_panel_bad_stamp_names_its_series_and_line(tmp_path, capsys):
 
 @pytest.mark.parametrize("extra, message", [
     ([], "--id names the series column of a long --csv file."),
-    (["--csv", "x.csv", "--target", "y", "--time", "t", "--future", "p"],
-     "--id does not yet combine with --features, --future or --calendar; drop "
-     "them or forecast one series."),
-    (["--csv", "x.csv", "--target", "y", "--time", "t", "--calendar"],
-     "--id does not yet combine with --features, --future or --calendar; drop "
-     "them or forecast one series."),
     (["--csv", "x.csv", "--target", "y"], "--id needs --time COL, the time-stamp "
      "column."),
 ])
@@ -196,3 +190,58 @@ def test_global_needs_id(capsys):
     assert status == 2
     assert err == ("sklstm: error: --global trains one model across the series of "
                    "a long file: it needs --id COL.\n")
+
+
+def _write_long_covariates(path, lacking=None):
+    """Three stores with a promotion (planned: 6 rows after each store's last
+    sales value, sales empty there) and a temperature (measured)."""
+    rng = np.random.default_rng(1)
+    rows = []
+    for key, (start, n) in STORES.items():
+        t = np.arange(n + H)
+        promo = (rng.random(n + H) < 0.3).astype(int)
+        temp = rng.normal(10, 3, n + H)
+        y = 100 + t + 10 * np.sin(2 * np.pi * t / 12) + 25 * promo \
+            + rng.normal(0, 1, n + H)
+        dates = pd.date_range(start, periods=n + H, freq="MS")
+        last = n + H - (2 if key == lacking else 0)
+        for i in range(last):
+            sales = round(float(y[i]), 2) if i < n else ""
+            rows.append((key, dates[i].strftime("%Y-%m-%d"), sales, promo[i],
+                         round(float(temp[i]), 2) if i < n else ""))
+    pd.DataFrame(rows, columns=["store", "date", "sales", "promo", "temp"]).to_csv(
+        path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("extra", [[], ["--global"]])
+def test_panel_with_covariates(tmp_path, capsys, extra):
+    csv = _write_long_covariates(tmp_path / "long.csv")
+    status, out, _ = _run([*QUICK, "--csv", str(csv), "--target", "sales",
+                           "--time", "date", "--id", "store", "--horizon", str(H),
+                           "--future", "promo", "--features", "temp", "--calendar",
+                           *extra, "--no-plot", "--out", str(tmp_path / "o")],
+                          capsys)
+    assert status == 0
+    assert ("  covariates: known in advance promo, 12 calendar terms (month) (a "
+            "regression); known up to now temp (network inputs)") in out
+    forecast = pd.read_csv(tmp_path / "o" / "forecast.csv", parse_dates=["time"])
+    assert len(forecast) == 3 * H and np.isfinite(forecast["forecast"]).all()
+    for key, (start, n) in STORES.items():
+        last = pd.date_range(start, periods=n, freq="MS")[-1]
+        first = forecast.loc[forecast["store"] == key, "time"].iloc[0]
+        assert first == last + pd.offsets.MonthBegin(1)
+    metrics = pd.read_csv(tmp_path / "o" / "metrics.csv", index_col="store")
+    assert np.isfinite(metrics["MASE_sklstm"]).all()
+
+
+def test_panel_future_column_without_its_rows_names_the_series(tmp_path, capsys):
+    csv = _write_long_covariates(tmp_path / "long.csv", lacking="b")
+    status, _, err = _run([*QUICK, "--csv", str(csv), "--target", "sales",
+                           "--time", "date", "--id", "store", "--horizon", str(H),
+                           "--future", "promo", "--out", str(tmp_path / "o")],
+                          capsys)
+    assert status == 2
+    assert err.startswith("sklstm: error: series 'b' (--id 'store'): --future "
+                          "'promo' has values for 4 of the 6 forecast steps")
+    assert err.count("\n") == 1

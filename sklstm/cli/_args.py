@@ -158,9 +158,6 @@ def check_options(args) -> None:
     if getattr(args, "id", None) is not None:
         if args.csv is None:
             raise UsageError("--id names the series column of a long --csv file.")
-        if features or future or getattr(args, "calendar", False):
-            raise UsageError("--id does not yet combine with --features, --future "
-                             "or --calendar; drop them or forecast one series.")
         if not args.time:
             raise UsageError("--id needs --time COL, the time-stamp column.")
     elif getattr(args, "global_model", False):

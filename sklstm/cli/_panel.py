@@ -43,21 +43,52 @@ class Panel:
     id_name: str
     notes: tuple = ()
     skipped: tuple = ()  # ids of the series too short for the horizon
+    # id -> covariates on the series' rows and the horizon steps after (the
+    # future-known columns valued there, the past-only ones NaN)
+    covariates: dict | None = None
+    future: tuple = ()  # the columns known in advance
+    calendar: tuple = ()  # the generated calendar terms among them
 
     def stacked(self, tail: int = 0) -> pd.Series:
         """The panel (id, time), each series without its last ``tail`` rows."""
         parts = {k: s.iloc[: len(s) - tail] for k, s in self.series.items()}
         return pd.concat(parts, names=[self.id_name, "time"])
 
+    def known(self, tail: int = 0) -> pd.DataFrame | None:
+        """The covariates of :meth:`stacked`'s rows (None without any)."""
+        if self.covariates is None:
+            return None
+        parts = {k: self.covariates[k].iloc[: len(s) - tail]
+                 for k, s in self.series.items()}
+        return pd.concat(parts, names=[self.id_name, "time"])
+
+    def ahead(self, tail: int = 0) -> pd.DataFrame | None:
+        """The covariates at the ``horizon`` steps after :meth:`stacked`'s
+        rows, as a forecast from there knows them: the past-only ones NaN."""
+        if self.covariates is None:
+            return None
+        parts = {}
+        for k, s in self.series.items():
+            end = len(s) - tail
+            rows = self.covariates[k].iloc[end: end + self.horizon].copy()
+            rows.loc[:, [c for c in rows.columns if c not in self.future]] = np.nan
+            parts[k] = rows
+        return pd.concat(parts, names=[self.id_name, "time"])
+
 
 def load_panel(args) -> Panel:
     """The series the options ask for; InputError when they are bad."""
-    from sklstm._csv import InputError, read_panel
+    from sklstm._csv import InputError, read_panel_data
+    from sklstm.cli._problem import _calendar, _forecast_rows
     from sklstm.forecasting._config import min_length
     from sklstm.forecasting._seasonality import default_horizon
 
-    panel = read_panel(args.csv, args.target, args.time, args.id,
-                       getattr(args, "date_format", None))
+    features = list(getattr(args, "features", []) or [])
+    future = list(getattr(args, "future", []) or [])
+    options = {**{c: "--features" for c in features},
+               **{c: "--future" for c in future}}
+    panel, extra = read_panel_data(args.csv, args.target, args.time, args.id,
+                                   getattr(args, "date_format", None), options)
     series = {k: s.droplevel(0).astype("float64")
               for k, s in panel.groupby(level=0, sort=False)}
     series = {k: _with_freq(s) for k, s in series.items()}
@@ -77,8 +108,25 @@ def load_panel(args) -> Panel:
             "lower --horizon or pass more history."
         )
     kept = {k: s for k, s in series.items() if k not in short}
+    covariates, calendar = None, ()
+    if options or getattr(args, "calendar", False):
+        covariates = {}
+        for k, s in kept.items():
+            try:
+                rows = None if extra is None else _forecast_rows(
+                    s, extra.loc[k], future, h)
+                if getattr(args, "calendar", False):
+                    terms = _calendar(s, h)
+                    calendar = tuple(terms.columns)
+                    rows = terms if rows is None else pd.concat([rows, terms],
+                                                                axis=1)
+            except InputError as exc:
+                raise InputError(f"series {k!r} (--id {args.id!r}): {exc}") from None
+            covariates[k] = rows
+        future = [*future, *calendar]
     return Panel(series=kept, name=name, horizon=h, id_name=args.id,
-                 notes=tuple(panel.attrs.get("notes", ())), skipped=tuple(short))
+                 notes=tuple(panel.attrs.get("notes", ())), skipped=tuple(short),
+                 covariates=covariates, future=tuple(future), calendar=calendar)
 
 
 def _with_freq(s: pd.Series) -> pd.Series:
@@ -91,20 +139,20 @@ def _with_freq(s: pd.Series) -> pd.Series:
     return s
 
 
-def _forecaster(h: int, args):
+def _forecaster(h: int, args, future=()):
     from sklstm.cli._experiment import forecaster
 
     # one network at a time per series: the series run in parallel
-    return forecaster(SimpleNamespace(horizon=h, future=()), args, 1)
+    return forecaster(SimpleNamespace(horizon=h, future=future), args, 1)
 
 
-def panel_model(h: int, args, n_jobs: int):
+def panel_model(h: int, args, n_jobs: int, future=()):
     """``--global``: one GlobalLSTMForecaster with the local forecaster's
     settings, its members trained in parallel; else one forecaster per
     series, the series in parallel."""
     from sklstm.forecasting import GlobalLSTMForecaster, PerSeriesForecaster
 
-    local = _forecaster(h, args)
+    local = _forecaster(h, args, future)
     if not getattr(args, "global_model", False):
         return PerSeriesForecaster(local, n_jobs=n_jobs)
     shared = set(GlobalLSTMForecaster().get_params())
@@ -117,6 +165,15 @@ def _snaive(train: pd.Series, h: int) -> np.ndarray:
     from sklstm.forecasting._seasonality import season_length
 
     return _SeasonalNaive(season_length(train.index)).fit(train).predict(h)
+
+
+def _fit_predict(model, panel: Panel, tail: int) -> pd.Series:
+    """Fit on every series without its last ``tail`` rows; forecast the
+    ``horizon`` steps after them (with the covariates known there)."""
+    known = panel.known(tail)
+    if known is None:
+        return model.fit(panel.stacked(tail)).predict()
+    return model.fit(panel.stacked(tail), X=known).predict(X=panel.ahead(tail))
 
 
 def run_panel(args) -> int:
@@ -136,21 +193,29 @@ def run_panel(args) -> int:
           + f"; holding out the last {h} of each", flush=True)
     if panel.notes:
         print(f"  reading: {'; '.join(panel.notes)}")
+    if panel.covariates is not None:
+        from sklstm.cli._experiment import covariate_text
+        from sklstm.cli._problem import Problem
+
+        first = next(iter(panel.covariates.values()))
+        print("  covariates: " + covariate_text(Problem(
+            next(iter(panel.series.values())), panel.name, h, covariates=first,
+            future=panel.future, calendar=panel.calendar)))
     if panel.skipped:
         shown = ", ".join(repr(k) for k in panel.skipped[:5])
         print(f"note: skipped {len(panel.skipped)} series too short for "
               f"--horizon {h}: {shown}{', ...' if len(panel.skipped) > 5 else ''}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        model = panel_model(h, args, n_jobs)
-        held = model.fit(panel.stacked(h)).predict()
+        model = panel_model(h, args, n_jobs, panel.future)
+        held = _fit_predict(model, panel, h)
         what = (f"one global model ({len(model.members_)} network(s), "
                 f"{model.n_windows_} windows of {len(panel.series)} series)"
                 if hasattr(model, "members_")
                 else f"{len(panel.series)} forecaster(s)")
         print(f"trained {what} on the training parts, {n_jobs} process(es) "
               f"({time.perf_counter() - started:.0f} s)", flush=True)
-        final = model.fit(panel.stacked()).predict()
+        final = _fit_predict(model, panel, 0)
     frames, rows = [], {}
     for key, s in panel.series.items():
         train, actual = s.iloc[:-h], s.iloc[-h:]
