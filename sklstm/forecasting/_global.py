@@ -68,7 +68,7 @@ if TYPE_CHECKING:
 
     from sklstm._typing import RandomState, Self
 
-__all__ = ["GlobalLSTMForecaster", "global_training"]
+__all__ = ["GlobalLSTMForecaster", "global_training", "pooled_windows"]
 
 _OWNER = "GlobalLSTMForecaster"
 
@@ -99,6 +99,39 @@ def global_training(n_windows: int, batch_size, max_epochs) -> tuple[int, int]:
             steps = math.ceil(n_windows / batch)
             epochs = int(max(MIN_EPOCHS, min(epochs, MAX_STEPS // steps)))
     return batch, epochs
+
+
+def pooled_windows(pieces, lookback: int, chunk: int) -> tuple:
+    """The normalised windows of every series, one after the other, written
+    into one array (no per-series copy to join).
+
+    ``pieces`` holds each series' ``(d, scale, levels, extra)``, as
+    :func:`~sklstm.forecasting._windows.normalised_windows` takes them; a
+    series shorter than ``lookback + chunk`` adds no window.
+
+    >>> a = (np.arange(5.0), 1.0, None, None)
+    >>> b = (10 * np.arange(4.0), 10.0, None, None)
+    >>> X, Y = pooled_windows([a, b], lookback=2, chunk=1)
+    >>> X.shape, X[-1, :, 0].tolist(), Y.ravel().tolist()
+    ((5, 2, 1), [-1.0, 0.0], [1.0, 1.0, 1.0, 1.0, 1.0])
+    """
+    counts = [max(len(d) - lookback - chunk + 1, 0) for d, *_ in pieces]
+    channels = 1 + (0 if pieces[0][3] is None else pieces[0][3].shape[1])
+    X = np.empty((sum(counts), lookback, channels), dtype=np.float32)
+    Y = np.empty((sum(counts), chunk), dtype=np.float32)
+    row = 0
+    for (d, scale, levels, extra), n in zip(pieces, counts, strict=True):
+        if n:
+            X[row: row + n], Y[row: row + n] = normalised_windows(
+                d, lookback, chunk, scale, levels, extra)
+            row += n
+    return X, Y
+
+
+def _fit_pooled(pieces, lookback: int, chunk: int, params: dict):
+    """One shared network, fitted on the pooled windows it builds here."""
+    X, Y = pooled_windows(pieces, lookback, chunk)
+    return _fit_member(X, Y, params)
 
 
 def _n_windows(lengths: np.ndarray, lookback: int, chunk: int) -> int:
@@ -363,13 +396,9 @@ as in :class:`~sklstm.LSTMForecaster`
 
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=self.n_members)
+        pieces = [(p["d"], p["scale"], p["levels"], p["extra"]) for p in prepared]
         jobs = []
         for lookback, seed in zip(lookbacks, seeds, strict=True):
-            pieces = [normalised_windows(p["d"], lookback, chunk, p["scale"],
-                                         p["levels"], p["extra"])
-                      for p in prepared if len(p["d"]) >= lookback + chunk]
-            Xw = np.concatenate([a for a, _ in pieces])
-            Yw = np.concatenate([b for _, b in pieces])
             params = dict(
                 lookback=lookback, hidden_size=self.hidden_size, loss=self.loss,
                 lr=self.lr, batch_size=batch_size, max_epochs=max_epochs,
@@ -377,12 +406,14 @@ as in :class:`~sklstm.LSTMForecaster`
                 random_state=int(seed), device=self.device,
             )
             params.update(self.network_params or {})
-            jobs.append((Xw, Yw, params))
+            jobs.append((pieces, lookback, chunk, params))
+        # each member builds its own windows where it trains: one member's
+        # windows in memory at a time per process
         n_jobs = self.n_jobs if self.n_jobs is not None else 1
         if n_jobs == 1 or len(jobs) == 1:
-            members = [_fit_member(*job) for job in jobs]
+            members = [_fit_pooled(*job) for job in jobs]
         else:
-            members = Parallel(n_jobs=n_jobs)(delayed(_fit_member)(*j) for j in jobs)
+            members = Parallel(n_jobs=n_jobs)(delayed(_fit_pooled)(*j) for j in jobs)
 
         forecasters = {}
         for (sid, _), p in zip(parts, prepared, strict=True):
