@@ -415,26 +415,49 @@ as in :class:`~sklstm.LSTMForecaster`
         else:
             members = Parallel(n_jobs=n_jobs)(delayed(_fit_pooled)(*j) for j in jobs)
 
-        forecasters = {}
-        for (sid, _), p in zip(parts, prepared, strict=True):
-            cfg = replace(p["cfg"], lookbacks=lookbacks, chunk=chunk,
-                          strategy=strategy, batch_size=batch_size,
-                          max_epochs=max_epochs, notes=())
-            if self.verbose:
-                print(f"  {series_name(sid)}: {cfg.lines()[0]}; {cfg.lines()[1]}")
-            forecasters[sid] = self._local()._set_fitted(
-                cfg, members, p["season"], p["d"], p["scale"], p["alpha"],
-                p["levels"], p["index"], p["period_freq"], p["name"],
-                p["covariates"], p["extra"])
-        self.forecasters_ = forecasters
         self.members_ = members
         self.lookbacks_ = lookbacks
         self.chunk_ = chunk
         self.n_windows_ = n_windows
+        self.training_ = {"strategy": strategy, "batch_size": batch_size,
+                          "max_epochs": max_epochs}
+        self.forecasters_ = {}
+        for (sid, _), p in zip(parts, prepared, strict=True):
+            self.forecasters_[sid] = self._series_forecaster(p)
+            if self.verbose:
+                lines = self.forecasters_[sid].config_.lines()
+                print(f"  {series_name(sid)}: {lines[0]}; {lines[1]}")
+        self.covariate_columns_ = (None if prepared[0]["covariates"] is None
+                                   else prepared[0]["covariates"].columns)
         index = y.index
         self.index_names_ = list(index.names)
         self.name_ = y.name if isinstance(y, pd.Series) else y.columns[0]
         return self
+
+    def _series_forecaster(self, p: dict) -> LSTMForecaster:
+        """The fitted LSTMForecaster of one prepared series, sharing the
+        networks and their settings."""
+        cfg = replace(p["cfg"], lookbacks=self.lookbacks_, chunk=self.chunk_,
+                      notes=(), **self.training_)
+        return self._local()._set_fitted(
+            cfg, self.members_, p["season"], p["d"], p["scale"], p["alpha"],
+            p["levels"], p["index"], p["period_freq"], p["name"],
+            p["covariates"], p["extra"])
+
+    def _new_series(self, series: pd.Series, x, owner: str) -> LSTMForecaster:
+        """A series not seen at fit, prepared from its own rows (its seasons,
+        transform, scale and level; with covariates, its own regression) for
+        the shared networks."""
+        fitted = self.covariate_columns_
+        if (fitted is None) != (x is None) or (
+                x is not None and list(x.columns) != list(fitted)):
+            expected = "no X" if fitted is None else f"X with columns {fitted}"
+            raise ValueError(
+                f"{owner}: the model was fitted with {expected}; a new series "
+                "needs the same covariates over its history (and the "
+                "future-known ones at its forecast steps)."
+            )
+        return self._series_forecaster(self._prepare(series, owner, x))
 
     def _prepare(self, raw: pd.Series, owner: str, x=None) -> dict:
         """One series as LSTMForecaster.fit prepares it, before the networks."""
@@ -484,10 +507,12 @@ as in :class:`~sklstm.LSTMForecaster`
         horizon : int or None, default=None
             Steps; None: the ``horizon`` the model was fitted for.
         history : panel or None, default=None
-            Forecast from the end of these series instead (newer data of
-            series seen at fit, on their time grids; no refit), as a
-            backtest without refit needs. Series ids not seen at fit are
-            refused.
+            Forecast from the end of these series instead, with no refit:
+            newer data of series seen at fit (on their time grids), as a
+            backtest without refit needs, or new series. A new series is
+            prepared from its own rows, as a series is at fit (its seasons,
+            log, scale, level and Theta forecast; 20 rows at least), and
+            forecast by the shared networks.
         X : DataFrame or None, default=None
             For a model fitted with covariates, a panel of them: each
             series' future-known values at its forecast steps and, with
@@ -508,23 +533,19 @@ as in :class:`~sklstm.LSTMForecaster`
             items = [(sid, None) for sid in self.forecasters_]
         else:
             items = split_panel(history, owner)
-            unseen = [sid for sid, _ in items if sid not in self.forecasters_]
-            if unseen:
-                shown = ", ".join(repr(k) for k in unseen[:3])
-                raise ValueError(
-                    f"{owner}: history holds {len(unseen)} series the model was "
-                    f"not fitted on ({shown}{', ...' if len(unseen) > 3 else ''}); "
-                    "each series' season and scale come from the fit. Refit on "
-                    "a panel that includes them."
-                )
         covariates = split_covariates(X, [sid for sid, _ in items], owner, "X")
-        models = [self.forecasters_[sid] for sid, _ in items]
-        starts, effects = [], []
-        for (sid, series), model in zip(items, models, strict=True):
+        models, starts, effects = [], [], []
+        for sid, series in items:
             with naming_series(sid):
                 x = covariates.get(sid)
-                start = model._state(series, x, owner)
+                if sid in self.forecasters_:
+                    model = self.forecasters_[sid]
+                    start = model._state(series, x, owner)
+                else:  # a new series: prepared from its history alone
+                    model = self._new_series(series, x, owner)
+                    start = model._state(None, x, owner)
                 effects.append(model._effect(start, x, h, owner))
+            models.append(model)
             starts.append(start)
         need = max(self.lookbacks_)
         windows = np.stack([_padded(s.d, need) for s in starts])

@@ -134,9 +134,9 @@ def test_bad_input_is_named():
     with pytest.raises(TypeError, match="X must be a panel DataFrame"):
         model().fit(panel(), X=panel().droplevel(0).to_frame())
     fitted = model().fit(panel())
-    other = panel().rename(index={"a": "z"}, level=0).sort_index()
-    with pytest.raises(ValueError, match=r"not fitted on \('z'\)"):
-        fitted.predict(history=other)
+    short = panel(lengths=(40, 52, 15)).rename(index={"c": "new"}, level=0)
+    with pytest.raises(ValueError, match=r"series 'new': the series has 15 rows"):
+        fitted.predict(history=short)
     with pytest.raises(ValueError, match="strategy='direct' needs 30 outputs"):
         model(horizon=30, strategy="direct").fit(panel())
 
@@ -232,3 +232,38 @@ def test_covariates_missing_at_predict_are_named():
     cut = X.groupby(level=0).head(70)  # series 1 lacks its forecast rows
     with pytest.raises(ValueError, match="series 1: .*X has no row"):
         fitted.predict(X=cut)
+
+
+def test_a_new_series_is_forecast_without_refit():
+    """A series not seen at fit is prepared from its own rows and forecast
+    by the shared networks: the same rows as a fitted series under a new id
+    give that series' forecast."""
+    y = panel()
+    fitted = model().fit(y)
+    renamed = y.rename(index={"a": "new"}, level=0).sort_index()
+    fc = fitted.predict(history=renamed)
+    assert fc.index.get_level_values(0).unique().tolist() == ["b", "c", "new"]
+    np.testing.assert_allclose(fc.loc["new"].to_numpy(),
+                               fitted.predict().loc["a"].to_numpy(), rtol=1e-6)
+    assert "new" not in fitted.forecasters_  # predict changes nothing
+
+
+def test_a_new_series_needs_the_fit_covariates():
+    y, X = covariate_panel()
+    fitted = model(future=["law"]).fit(y, X)
+    new = y.rename(index={0: 9}, level=0).sort_index()
+    with pytest.raises(ValueError, match=r"series 9: .*fitted with X with columns"):
+        fitted.predict(history=new,
+                       X=X.rename(index={0: 9}, level=0).assign(price=1.0))
+    fc = fitted.predict(history=new, X=X.rename(index={0: 9}, level=0))
+    np.testing.assert_allclose(fc.loc[9].to_numpy(),
+                               fitted.predict(X=X).loc[0].to_numpy(), rtol=1e-6)
+
+
+def test_pickled_model_keeps_its_shared_networks():
+    import pickle
+
+    fitted = model().fit(panel())
+    loaded = pickle.loads(pickle.dumps(fitted))
+    assert all(f.members_ is loaded.members_ for f in loaded.forecasters_.values())
+    pd.testing.assert_series_equal(loaded.predict(), fitted.predict())
