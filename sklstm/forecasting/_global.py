@@ -234,6 +234,10 @@ as in :class:`~sklstm.LSTMForecaster`
         Steps each network pass predicts.
     n_windows_ : int
         Training windows of the longest lookback, over all series.
+    training_ : dict
+        The shared ``strategy``, ``batch_size`` and ``max_epochs``.
+    covariate_columns_ : list or None
+        The covariate columns of ``X`` at fit (None without).
 
     See Also
     --------
