@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -36,7 +35,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from sklstm._compat import Interval, StrOptions, _fit_context
+from sklstm._compat import _fit_context
 from sklstm.forecasting._config import (
     MAX_STEPS,
     MIN_EPOCHS,
@@ -59,7 +58,6 @@ from sklstm.forecasting._forecaster import (
 from sklstm.forecasting._local import split_covariates, split_panel
 from sklstm.forecasting._smoothing import fit_smoothing, smoothed_levels
 from sklstm.forecasting._windows import change_scale, normalised_windows, roll_forecasts
-from sklstm.utils._limits import MAX_HIDDEN_SIZE
 from sklstm.utils._panel import naming_series, series_name
 
 if TYPE_CHECKING:
@@ -263,31 +261,10 @@ as in :class:`~sklstm.LSTMForecaster`
     #: fitted on a whole panel: backtest cuts every series at each origin
     _fits_panels = True
 
+    # the local forecaster's parameters, less its linear highway
     _parameter_constraints: dict = {
-        "horizon": [Interval(Integral, 1, None, closed="left")],
-        "season": [StrOptions({"auto"}), None, Interval(Real, 2, None, closed="left"),
-                   list, tuple],
-        "transform": [StrOptions({"auto", "log", "none"})],
-        "lookback": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "n_members": [Interval(Integral, 1, None, closed="left")],
-        "hidden_size": [Interval(Integral, 1, MAX_HIDDEN_SIZE, closed="both")],
-        "max_epochs": [StrOptions({"auto"}),
-                       Interval(Integral, 1, None, closed="left")],
-        "batch_size": [StrOptions({"auto"}),
-                       Interval(Integral, 1, None, closed="left")],
-        "theta_weight": [Interval(Real, 0, 1, closed="both")],
-        "level": [StrOptions({"smoothed", "last"})],
-        "season_half_life": [Interval(Real, 0, None, closed="neither"), None],
-        "loss": [StrOptions({"mae", "mse", "huber"})],
-        "combine": [StrOptions({"median", "mean"})],
-        "strategy": [StrOptions({"auto", "direct", "recursive"})],
-        "lr": [Interval(Real, 0, None, closed="neither")],
-        "network_params": [dict, None],
-        "future": [StrOptions({"all"}), list, tuple, None],
-        "n_jobs": [Integral, None],
-        "random_state": ["random_state"],
-        "device": [StrOptions({"auto", "cpu", "cuda"})],
-        "verbose": ["verbose"],
+        k: v for k, v in LSTMForecaster._parameter_constraints.items()
+        if k != "linear"
     }
 
     def __init__(

@@ -267,3 +267,16 @@ def test_pickled_model_keeps_its_shared_networks():
     loaded = pickle.loads(pickle.dumps(fitted))
     assert all(f.members_ is loaded.members_ for f in loaded.forecasters_.values())
     pd.testing.assert_series_equal(loaded.predict(), fitted.predict())
+
+
+def test_parameters_are_validated_at_fit():
+    import inspect
+
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    params = set(inspect.signature(GlobalLSTMForecaster).parameters)
+    assert set(GlobalLSTMForecaster._parameter_constraints) == params
+    with pytest.raises(InvalidParameterError, match="horizon"):
+        GlobalLSTMForecaster(horizon=0).fit(panel())
+    with pytest.raises(InvalidParameterError, match="combine"):
+        GlobalLSTMForecaster(combine="max").fit(panel())

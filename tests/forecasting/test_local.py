@@ -4,24 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import TINY_FORECASTER
+from test_global import panel
 
 from sklstm import LSTMForecaster
 from sklstm.forecasting import PerSeriesForecaster
 from sklstm.forecasting._local import split_panel
-
-
-def panel(lengths=(40, 52, 30), seed=0):
-    """Monthly series of different lengths, starts and levels."""
-    rng = np.random.default_rng(seed)
-    parts = []
-    for k, n in enumerate(lengths):
-        t = np.arange(n)
-        index = pd.date_range(f"{2000 + k}-01-01", periods=n, freq="MS")
-        values = 100 * (k + 1) + t + 10 * np.sin(2 * np.pi * t / 12) \
-            + rng.normal(0, 1, n)
-        parts.append(pd.Series(values, index=index))
-    return pd.concat(parts, keys=["a", "b", "c"], names=["shop", "month"]).rename(
-        "sales")
 
 
 def test_each_series_gets_the_forecast_of_a_fit_on_it_alone():
