@@ -1,9 +1,12 @@
 """Many series: one global LSTM across a panel against local models, and what
 a panel of 1,000 series costs.
 
-Run ``python benchmarks/many_series.py`` (about 10 minutes on two
-cores), ``--part A``, ``--part A2`` or ``--part B`` for one part (the other
-parts' last results in ``--out`` are kept), ``--part A --models NAME [NAME
+Run ``python benchmarks/many_series.py`` (about 20 minutes on two
+cores, half of them part B's 1,000 local fits), ``--part A``, ``--part A2``
+or ``--part B`` for one part (the other parts' last results in ``--out``
+are kept), ``--local-series N`` (part B: fit the local models of only the
+first ``N`` series and extrapolate to the panel; default every series, so
+measured), ``--part A --models NAME [NAME
 ...]`` (or ``--part A2 --models ...``) to fit only those models of that part
 and merge their rows into its last results in ``--out`` (replacing that
 model's rows; the others are kept, and the json facts record which command
@@ -119,10 +122,20 @@ a baseline process that only imports sklstm and torch and builds the panel:
   size, epochs, lookback, chunk and ``n_windows_``, the peak memory, and the
   seconds of ``predict()`` (12 steps of all 1,000 series);
 - ``local fits``: ``PerSeriesForecaster(LSTMForecaster(horizon=12,
-  n_members=1, max_epochs=5))`` on the first 40 series, serially and on a
-  Dask ``LocalCluster(n_workers=2, threads_per_worker=1, processes=True)``
-  through ``joblib.parallel_config(backend="dask")``; measured, and
-  extrapolated linearly to 1,000 series (x25), labelled as such.
+  n_members=1, max_epochs=5))`` on every series of the panel (1,000; about
+  7 minutes serially, 4 on the cluster, on two shared cores), serially (two
+  torch threads) and on a Dask ``LocalCluster(n_workers=2,
+  threads_per_worker=1, processes=True)`` through
+  ``joblib.parallel_config(backend="dask")``
+  (cluster start and one warm-up fit on each worker not timed); the seconds
+  of each ``fit``, the peak memory of the serial one (every fitted forecaster
+  kept), whether both give the same forecasts, and each against the two
+  global fits above (``LSTMRegressor`` and ``GlobalLSTMForecaster``, same
+  run). These rows are labelled measured. ``--local-series N`` with ``N``
+  below the panel's series fits only the first ``N`` series and
+  extrapolates their seconds linearly to the panel (``x 1,000 / N``); those
+  rows are labelled EXTRAPOLATED. A smoke run fits 4 of its 20 series
+  unless given ``--local-series``.
 """
 
 from __future__ import annotations
@@ -204,7 +217,9 @@ B_SERIES, B_STEPS, B_SEASON, B_HORIZON, B_LOOKBACK = 1000, 500, 12, 12, 24
 B_GLOBAL = {"hidden_size": 32, "batch_size": 256, "max_epochs": 2,
             "patience": None, "validation_fraction": None, "n_threads": 2,
             "random_state": 0}
-B_LOCAL_SERIES = 40
+#: the local fits of part B: every series of the panel unless
+#: ``--local-series`` says fewer (then extrapolated)
+B_LOCAL_SERIES = None
 B_LOCAL = {"horizon": B_HORIZON, "n_members": 1, "max_epochs": 5,
            "random_state": 0}
 #: GlobalLSTMForecaster of part B: its default training length ("auto")
@@ -809,7 +824,11 @@ def run_measurement(case: str, config: dict) -> dict:
     return result
 
 
-def run_part_b(smoke: bool = False) -> dict:
+def part_b_config(smoke: bool = False, local_series: int | None = None
+                  ) -> dict:
+    """Part B's settings: the panel, the global fit's epochs and the local
+    fits' series (``local_series``; None: the smoke run's few, else
+    :data:`B_LOCAL_SERIES`, and None there means every series)."""
     config = ({"n_series": SMOKE_B["n_series"], "n_steps": SMOKE_B["n_steps"],
                "epochs": SMOKE_B["epochs"], "local_series": SMOKE_B["local_series"],
                "local_params": {"max_epochs": 1},
@@ -818,6 +837,25 @@ def run_part_b(smoke: bool = False) -> dict:
               {"n_series": B_SERIES, "n_steps": B_STEPS,
                "epochs": B_GLOBAL["max_epochs"], "local_series": B_LOCAL_SERIES,
                "global_sklstm_params": {}})
+    if local_series is not None:
+        config["local_series"] = local_series
+    if config["local_series"] is None:
+        config["local_series"] = config["n_series"]
+    k, n = config["local_series"], config["n_series"]
+    if not 1 <= k <= n:
+        raise ValueError(f"--local-series {k}: the panel has {n} series; pass "
+                         f"1 to {n} (or leave it out for all of them).")
+    return config
+
+
+def local_measured(cfg: dict) -> bool:
+    """Whether part B's local fits covered every series of the panel (so
+    their rows are measured, not extrapolated)."""
+    return cfg["local_series"] == cfg["n_series"]
+
+
+def run_part_b(smoke: bool = False, local_series: int | None = None) -> dict:
+    config = part_b_config(smoke, local_series)
     results = {"config": config}
     for case in B_CASES:
         print(f"part B: {case} ...", flush=True)
@@ -846,7 +884,7 @@ def part_b_rows(b: dict) -> list[list[str]]:
             text += f" (VmHWM +{g[f'hwm_mb_{when}'] - base['hwm_mb_start']:.0f})"
         return text
     rows = [["measurement", "value", "note"]]
-    rows.append(["panel", f"{n} series x {cfg['n_steps']} steps",
+    rows.append(["panel", f"{n:,} series x {cfg['n_steps']} steps",
                  f"{g['rows']:,} (X, y) rows, {g['windows']:,} windows of "
                  f"{B_LOOKBACK}, {g['outputs']} outputs"])
     rows.append(["baseline process (import sklstm + torch, build panel)",
@@ -875,23 +913,39 @@ def part_b_rows(b: dict) -> list[list[str]]:
     gs = b.get("global_sklstm")
     if gs is not None:
         rows += global_sklstm_rows(gs, cfg, base, n)
-    rows.append([f"local fits, {k} series, serial", f"{serial_s:.1f} s",
-                 f"{serial_s / k:.2f} s per series, "
-                 f"{local['serial_torch_threads']} torch threads"])
+
+    def against(seconds):
+        """``seconds`` as multiples of the two global fits of this run."""
+        text = f"{seconds / g['fit_seconds']:.1f}x the global fit"
+        if gs is not None:
+            text += f", {seconds / gs['fit_seconds']:.1f}x the global sklstm fit"
+        return text
+    measured = local_measured(cfg)
+    label = " (measured)" if measured else ""
+    serial_note = (f"{serial_s / k:.2f} s per series, "
+                   f"{local['serial_torch_threads']} torch threads")
+    if "peak_mb_serial" in local:
+        serial_note += (f"; peak RSS +{local['peak_mb_serial'] - base_mb:.0f} "
+                        f"MiB with all {k:,} fitted forecasters kept")
+    if measured:
+        serial_note += f"; {against(serial_s)}"
+    rows.append([f"local fits, {k:,} series, serial{label}", f"{serial_s:.1f} s",
+                 serial_note])
     same = "same" if local["dask_equals_serial"] else "NOT the same"
-    rows.append([f"local fits, {k} series, Dask (2 workers x 1 thread)",
-                 f"{dask_s:.1f} s",
-                 f"{serial_s / dask_s:.2f}x the serial speed, {same} forecasts; "
+    dask_note = (f"{serial_s / dask_s:.2f}x the serial speed, {same} forecasts; "
                  f"cluster start and a warm-up fit on each worker "
-                 f"({local['cluster_start_seconds']:.1f} s) not included"])
-    ext_serial = serial_s * factor
-    ext_dask = dask_s * factor
-    rows.append([f"local fits, {n} series, serial (EXTRAPOLATED x{factor:g})",
-                 f"{ext_serial:.0f} s",
-                 f"{ext_serial / g['fit_seconds']:.1f}x the global fit"])
-    rows.append([f"local fits, {n} series, Dask (EXTRAPOLATED x{factor:g})",
-                 f"{ext_dask:.0f} s",
-                 f"{ext_dask / g['fit_seconds']:.1f}x the global fit"])
+                 f"({local['cluster_start_seconds']:.1f} s) not included")
+    if measured:
+        dask_note += f"; {against(dask_s)}"
+    rows.append([f"local fits, {k:,} series, Dask (2 workers x 1 thread)"
+                 f"{label}", f"{dask_s:.1f} s", dask_note])
+    if not measured:
+        ext_serial = serial_s * factor
+        ext_dask = dask_s * factor
+        rows.append([f"local fits, {n:,} series, serial (EXTRAPOLATED "
+                     f"x{factor:g})", f"{ext_serial:.0f} s", against(ext_serial)])
+        rows.append([f"local fits, {n:,} series, Dask (EXTRAPOLATED "
+                     f"x{factor:g})", f"{ext_dask:.0f} s", against(ext_dask)])
     return rows
 
 
@@ -1047,7 +1101,7 @@ def report(raw: pd.DataFrame | None, b: dict | None, facts: dict,
            short: pd.DataFrame | None = None) -> str:
     md = FA.markdown
     parts = ["# Many series: a global LSTM across a panel, and what 1,000 series "
-             "cost", intro_text(facts)]
+             "cost", intro_text(facts, b)]
     if raw is not None and len(raw):
         parts += ["## Part A: accuracy (M4 holdout, MASE)",
                   f"{produced_a(facts.get('A', {}), raw)} "
@@ -1164,7 +1218,22 @@ def computed_notes(raw: pd.DataFrame | None, label: str = "") -> list[str]:
     return [text]
 
 
-def intro_text(facts: dict) -> str:
+def _b_local_text(b: dict | None) -> str:
+    """Part B's local fits in the protocol: measured on every series, or
+    measured on a few and extrapolated."""
+    cfg = (b or {}).get("config", {})
+    n = cfg.get("n_series", B_SERIES)
+    k = cfg.get("local_series") or n
+    fits = ("(`LSTMForecaster(horizon=12, n_members=1, max_epochs=5)`)")
+    if k == n:
+        return (f"and local fits {fits} of all {n:,} series, serially and on "
+                "a 2-worker Dask LocalCluster, measured, against both global "
+                "fits")
+    return (f"and local fits {fits} of the first {k:,} series serially and on "
+            f"a 2-worker Dask LocalCluster, extrapolated to {n:,}")
+
+
+def intro_text(facts: dict, b: dict | None = None) -> str:
     smoke = " **Smoke run: tiny settings, not results.**" if facts.get(
         "smoke") else ""
     return (
@@ -1207,9 +1276,7 @@ def intro_text(facts: dict) -> str:
         "validation), 1,000 forecasts of 12 steps from it; "
         "`GlobalLSTMForecaster(horizon=12, n_members=1)` with "
         f"{_b_global_sklstm_training()} (fit, and predict of the 1,000 "
-        "series); and local fits "
-        "(`LSTMForecaster(horizon=12, n_members=1, max_epochs=5)`) of 40 series "
-        "serially and on a 2-worker Dask LocalCluster, extrapolated to 1,000."
+        f"series); {_b_local_text(b)}."
     )
 
 
@@ -1266,6 +1333,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "their rows into the last results in --out, replacing "
                         "those models' rows (quote names with spaces; one of: "
                         + ", ".join(repr(m) for m in MODELS) + ")")
+    parser.add_argument("--local-series", type=int, default=None,
+                        metavar="N",
+                        help="part B: fit the local models of the first N "
+                        "series only and extrapolate their seconds to the "
+                        "panel (default: every series, measured; "
+                        f"{SMOKE_B['local_series']} with --smoke)")
     parser.add_argument("--jobs", type=int, default=None,
                         help="parallel fits in part A, one torch thread each "
                         "(default: 2; 1 with --smoke)")
@@ -1313,6 +1386,14 @@ def main(argv=None) -> int:
                          + ", ".join(repr(m) for m in SHORT_MODELS) + "; got "
                          + ", ".join(repr(m) for m in args.models
                                      if m not in SHORT_MODELS) + ".")
+    if args.local_series is not None and args.part not in ("B", "all"):
+        raise SystemExit("many_series.py: --local-series sizes part B's local "
+                         "fits; pass --part B with it (or run every part).")
+    if args.local_series is not None:
+        try:
+            part_b_config(args.smoke, args.local_series)
+        except ValueError as error:
+            raise SystemExit(f"many_series.py: {error}") from None
     if args.render:
         raw, b, facts, short = load_results(out)
         if not facts:
@@ -1334,7 +1415,7 @@ def main(argv=None) -> int:
     # has not imported torch yet (see _peak_mb)
     if args.part in ("B", "all"):
         started = time.perf_counter()
-        b = run_part_b(args.smoke)
+        b = run_part_b(args.smoke, args.local_series)
         facts["B"] = {"command": command,
                       "minutes": round((time.perf_counter() - started) / 60, 1)}
         print("\n" + FA.plain(part_b_rows(b)), flush=True)

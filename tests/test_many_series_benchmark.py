@@ -208,3 +208,62 @@ def test_global_against_local_on_full_and_short_histories(bench):
     assert table[-1][4] == "2.000 (0 of 1 below 1)"
     assert table[-1][7] == "0.500 (1 of 1 below 1)"
     assert bench.full_short_rows(None, short) == []
+
+
+def test_part_b_labels_local_fits_measured_on_every_series(bench):
+    cfg = bench.part_b_config()
+    assert cfg["local_series"] == cfg["n_series"] == 1000
+    assert bench.local_measured(cfg)
+    assert bench.part_b_config(smoke=True)["local_series"] == 4
+    assert bench.part_b_config(local_series=40)["local_series"] == 40
+    with pytest.raises(ValueError, match="the panel has 1000 series"):
+        bench.part_b_config(local_series=1001)
+
+    base = {"peak_mb_start": 400.0}
+    g = {"rows": 100, "windows": 90, "outputs": 12, "supervise_seconds": 0.1,
+         "peak_mb_supervised": 410.0, "peak_mb_fit": 420.0,
+         "peak_mb_forecast": 420.0, "fit_seconds": 50.0, "epochs": 2,
+         "epoch_seconds": 25.0, "bytes_rows": 400, "bytes_targets": 4000,
+         "bytes_positions": 720, "bytes_materialised": 8000,
+         "forecasts": 1000, "forecast_seconds": 0.5}
+    gs = {"members": 1, "epochs": 5, "batch_size": 1024, "torch_threads": 2,
+          "fit_seconds": 100.0, "train_seconds": 90.0, "epoch_seconds": 18.0,
+          "n_windows": 900, "lookback": 12, "chunk": 12, "peak_mb_fit": 450.0,
+          "peak_mb_predict": 450.0, "forecasts": 1000, "forecast_steps": 12,
+          "predict_seconds": 2.0}
+
+    def table(k, serial, dask):
+        local = {"serial_fit_seconds": serial, "dask_fit_seconds": dask,
+                 "serial_torch_threads": 2, "dask_equals_serial": True,
+                 "cluster_start_seconds": 8.0, "peak_mb_serial": 500.0}
+        b = {"config": {"n_series": 1000, "n_steps": 500, "local_series": k},
+             "baseline": base, "global": g, "global_sklstm": gs, "local": local}
+        return {r[0]: r[1:] for r in bench.part_b_rows(b)[1:]}, b
+
+    rows, b = table(1000, 200.0, 150.0)
+    assert "EXTRAPOLATED" not in " ".join(" ".join(r) for r in rows)
+    assert rows["local fits, 1,000 series, serial (measured)"] == [
+        "200.0 s", "0.20 s per series, 2 torch threads; peak RSS +100 MiB "
+        "with all 1,000 fitted forecasters kept; 4.0x the global fit, 2.0x "
+        "the global sklstm fit"]
+    dask = rows["local fits, 1,000 series, Dask (2 workers x 1 thread) "
+                "(measured)"]
+    assert dask[0] == "150.0 s" and dask[1].startswith("1.33x the serial speed")
+    assert dask[1].endswith("; 3.0x the global fit, 1.5x the global sklstm fit")
+    assert "of all 1,000 series" in bench.intro_text({}, b)
+    assert "extrapolated" not in bench.intro_text({}, b)
+
+    rows, b = table(40, 8.0, 6.0)
+    assert rows["local fits, 40 series, serial"][0] == "8.0 s"
+    assert rows["local fits, 1,000 series, serial (EXTRAPOLATED x25)"] == [
+        "200 s", "4.0x the global fit, 2.0x the global sklstm fit"]
+    assert rows["local fits, 1,000 series, Dask (EXTRAPOLATED x25)"] == [
+        "150 s", "3.0x the global fit, 1.5x the global sklstm fit"]
+    assert "of the first 40 series" in bench.intro_text({}, b)
+    assert "extrapolated to 1,000" in bench.intro_text({}, b)
+
+
+def test_local_series_needs_part_b(bench, tmp_path):
+    with pytest.raises(SystemExit, match="pass --part B with it"):
+        bench.main(["--part", "A", "--local-series", "10", "--out",
+                    str(tmp_path)])
