@@ -245,3 +245,22 @@ def test_panel_future_column_without_its_rows_names_the_series(tmp_path, capsys)
     assert err.startswith("sklstm: error: series 'b' (--id 'store'): --future "
                           "'promo' has values for 4 of the 6 forecast steps")
     assert err.count("\n") == 1
+
+
+def test_panel_series_in_any_order_in_the_file(tmp_path, capsys):
+    """Rows of the series in the file's own order (not sorted by id, rows of
+    one series not together): the run sorts them."""
+    csv = _write_long(tmp_path / "long.csv")
+    frame = pd.read_csv(csv)
+    order = {"c": 0, "a": 1, "b": 2}
+    shuffled = frame.sample(frac=1.0, random_state=0)
+    shuffled = shuffled.iloc[np.argsort(shuffled["store"].map(order).to_numpy(),
+                                        kind="stable")]
+    shuffled.iloc[::-1].to_csv(csv, index=False)
+    status, out, _ = _run([*QUICK, "--csv", str(csv), "--target", "sales",
+                           "--time", "date", "--id", "store", "--horizon", str(H),
+                           "--no-plot", "--out", str(tmp_path / "o")], capsys)
+    assert status == 0
+    metrics = pd.read_csv(tmp_path / "o" / "metrics.csv", index_col="store")
+    assert list(metrics.index) == ["a", "b", "c"]
+    assert list(metrics["rows"]) == [60, 40, 36]

@@ -89,8 +89,9 @@ def load_panel(args) -> Panel:
                **{c: "--future" for c in future}}
     panel, extra = read_panel_data(args.csv, args.target, args.time, args.id,
                                    getattr(args, "date_format", None), options)
+    # sorted by id, as a panel is (the file may hold them in any order)
     series = {k: s.droplevel(0).astype("float64")
-              for k, s in panel.groupby(level=0, sort=False)}
+              for k, s in panel.groupby(level=0, sort=True)}
     series = {k: _with_freq(s) for k, s in series.items()}
     # one step for all: the shortest default (a tenth of the rows for
     # integer time steps, the M4 horizon of the step otherwise)
