@@ -11,7 +11,6 @@ data after its origin that it could not know there.
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import warnings
 from collections.abc import Hashable, Sequence
@@ -43,11 +42,13 @@ from sklstm.forecasting._supervised import (
     check_time_index,
     make_supervised,
 )
+from sklstm.forecasting._workers import uses_torch, worker_threads
 from sklstm.metrics import mae, naive_scale, rmse, smape
 from sklstm.utils._panel import check_panel, is_panel, naming_series, take_series
 
 __all__ = [
     "backtest",
+    "check_future_agreement",
     "backtest_metrics",
     "model_protocol",
     "origin_positions",
@@ -58,10 +59,7 @@ __all__ = [
 ]
 
 _OWNER = "backtest"
-#: Module prefixes of estimators that train with torch: a parallel worker
-#: pins torch to one thread for them (and imports torch only for them).
-_TORCH_MODULES = ("torch", "skorch", "sklstm.neural", "sklstm.forecasting._forecaster",
-                  "sklstm.forecasting._global")
+
 
 
 # ---------------------------------------------------------------- the model
@@ -123,15 +121,6 @@ def model_protocol(model, owner: str = _OWNER) -> tuple[str, object]:
     if _takes(model.predict, "horizon") or _first_parameter(model.fit) == "y":
         return "forecaster", model
     return "direct", model
-
-
-def _uses_torch(model) -> bool:
-    """Whether ``model`` or an estimator among its parameters trains with torch."""
-    found = [model]
-    if hasattr(model, "get_params"):
-        with contextlib.suppress(Exception):
-            found += list(model.get_params(deep=True).values())
-    return any(type(obj).__module__.startswith(_TORCH_MODULES) for obj in found)
 
 
 # -------------------------------------------------------------- the origins
@@ -368,12 +357,7 @@ def _run_segment(model, protocol, data, ahead, target, horizon, fit_rows, window
     ``horizon``, and a forecast from row ``hi`` gets its rows ``hi`` to
     ``hi + horizon`` only.
     """
-    context = contextlib.nullcontext()
-    if one_thread:  # a parallel worker: torch gets one thread (1 in a process)
-        from sklstm.neural._threads import resolve_n_threads, torch_threads
-
-        context = torch_threads(resolve_n_threads(None))
-    with context:
+    with worker_threads(one_thread):
         est = _fit(protocol, model, data.iloc[fit_rows[0]:fit_rows[1]], target,
                    horizon, known)
         return [_predict(protocol, est, data.iloc[lo:hi],
@@ -684,6 +668,7 @@ def backtest(
     known = check_future_columns(future, frame, target, _OWNER, "history")
     if protocol == "forecaster":
         _check_covariate_forecaster(estimator, frame, target)
+        check_future_agreement(estimator, _covariates(frame, target), known)
     horizon = int(horizon)
     step = horizon if step is None else int(step)
     level_list = None if levels is None else check_levels(levels, _OWNER)
@@ -774,6 +759,35 @@ def _target_values(frame: pd.DataFrame, target) -> np.ndarray:
     return col.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+def check_future_agreement(model, covariates: list, known: list) -> None:
+    """An error when ``model`` (or the forecaster a PerSeriesForecaster
+    wraps) takes covariates as known in advance that backtest's ``future``
+    does not list: backtest would withhold their forecast-step values (NaN),
+    and the model would fail on them."""
+    inner = getattr(model, "forecaster", model)
+    if not covariates or not hasattr(inner, "get_params"):
+        return
+    declared = inner.get_params(deep=False).get("future", None)
+    if declared is None:
+        return
+    from sklstm.forecasting._covariates import split_columns
+
+    try:
+        model_known, _ = split_columns(covariates, declared, _OWNER)
+    except ValueError:  # the model says so itself, naming its columns
+        return
+    lacking = [c for c in model_known if c not in known]
+    if lacking:
+        raise ValueError(
+            f"{_OWNER}: {type(inner).__name__}(future={declared!r}) takes "
+            f"{lacking!r} as known in advance, but backtest's future="
+            f"{list(known) or None!r} does not, so their values at the forecast "
+            f"steps would be withheld. Pass future={[*known, *lacking]!r} to "
+            "backtest, or set the model's future= to the columns known in "
+            "advance."
+        )
+
+
 def _check_covariate_forecaster(estimator, frame: pd.DataFrame, target) -> None:
     others = _covariates(frame, target)
     if not others:
@@ -802,7 +816,7 @@ def _run(estimator, protocol, frame, target, horizon, refits, lo, hi, n_jobs,
     ends = [*starts[1:], len(refits)]
     segments = [range(a, b) for a, b in zip(starts, ends, strict=True)]
     parallel = effective_n_jobs(n_jobs) != 1 and len(segments) > 1
-    one_thread = parallel and _uses_torch(estimator)
+    one_thread = parallel and uses_torch(estimator)
     needs_ahead = bool(known) or (protocol == "forecaster"
                                   and bool(_covariates(frame, target)))
     known = list(known)

@@ -47,7 +47,12 @@ from sklstm.forecasting._forecast import future_index
 from sklstm.forecasting._seasonality import fourier_seasonality
 from sklstm.forecasting._smoothing import fit_smoothing, smoothed_levels, theta_forecast
 from sklstm.forecasting._supervised import check_regular_index, check_time_index
-from sklstm.forecasting._windows import change_scale, normalised_windows, roll_forecast
+from sklstm.forecasting._windows import (
+    change_scale,
+    normalised_windows,
+    pad_start,
+    roll_forecast,
+)
 from sklstm.utils._limits import MAX_HIDDEN_SIZE
 from sklstm.utils._time import index_step
 
@@ -402,7 +407,8 @@ class LSTMForecaster(BaseEstimator):
         if isinstance(series.index, pd.PeriodIndex):
             series = series.set_axis(series.index.to_timestamp(how="start"))
         first = _grid_position(self.index_, series.index, owner)
-        need = max(self.config_.lookbacks)
+        # a global model's short series were fitted padded: as many rows will do
+        need = min(max(self.config_.lookbacks), len(self.deseasonalised_))
         if len(series) < need:
             raise ValueError(
                 f"{owner}: history has {len(series)} rows from its first observed "
@@ -458,10 +464,10 @@ class LSTMForecaster(BaseEstimator):
         cfg = self.config_
         need = max(cfg.lookbacks)
         return np.stack([
-            roll_forecast(m.predict, start.d[-need:], m.lookback, cfg.chunk,
-                          self.scale_, h, self.alpha_, start.level,
+            roll_forecast(m.predict, pad_start(start.d, need), m.lookback,
+                          cfg.chunk, self.scale_, h, self.alpha_, start.level,
                           None if start.channels is None
-                          else start.channels[-need:])
+                          else pad_start(start.channels, need))
             for m in self.members_
         ])
 
@@ -470,12 +476,10 @@ class LSTMForecaster(BaseEstimator):
         z = z_deseasonalised + self.season_.at(np.arange(start, start + h))
         return np.exp(z) if self.config_.transform == "log" else z
 
-    def _horizon(self, horizon) -> int:
+    def _horizon(self, horizon, owner: str = f"{_OWNER}.predict") -> int:
         h = self.horizon if horizon is None else horizon
         if isinstance(h, bool) or not isinstance(h, Integral) or h < 1:
-            raise ValueError(
-                f"{_OWNER}.predict: horizon must be a positive int, got {h!r}."
-            )
+            raise ValueError(f"{owner}: horizon must be a positive int, got {h!r}.")
         return int(h)
 
     def predict(self, horizon: int | None = None,

@@ -55,10 +55,19 @@ from sklstm.forecasting._forecaster import (
     deseasonalise,
     fill_gaps,
 )
-from sklstm.forecasting._local import split_covariates, split_panel
 from sklstm.forecasting._smoothing import fit_smoothing, smoothed_levels
-from sklstm.forecasting._windows import change_scale, normalised_windows, roll_forecasts
-from sklstm.utils._panel import naming_series, series_name
+from sklstm.forecasting._windows import (
+    change_scale,
+    normalised_windows,
+    pad_start,
+    roll_forecasts,
+)
+from sklstm.utils._panel import (
+    naming_series,
+    series_name,
+    split_covariates,
+    split_panel,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Hashable, Sequence
@@ -408,8 +417,7 @@ as in :class:`~sklstm.LSTMForecaster`
             if self.verbose:
                 lines = self.forecasters_[sid].config_.lines()
                 print(f"  {series_name(sid)}: {lines[0]}; {lines[1]}")
-        self.covariate_columns_ = (None if prepared[0]["covariates"] is None
-                                   else prepared[0]["covariates"].columns)
+        self.covariate_columns_ = None if X is None else list(X.columns)
         index = y.index
         self.index_names_ = list(index.names)
         self.name_ = y.name if isinstance(y, pd.Series) else y.columns[0]
@@ -430,14 +438,18 @@ as in :class:`~sklstm.LSTMForecaster`
         transform, scale and level; with covariates, its own regression) for
         the shared networks."""
         fitted = self.covariate_columns_
-        if (fitted is None) != (x is None) or (
-                x is not None and list(x.columns) != list(fitted)):
+        lacking = [] if fitted is None or x is None else [
+            c for c in fitted if c not in x.columns]
+        if (fitted is None) != (x is None) or lacking:
             expected = "no X" if fitted is None else f"X with columns {fitted}"
             raise ValueError(
                 f"{owner}: the model was fitted with {expected}; a new series "
                 "needs the same covariates over its history (and the "
-                "future-known ones at its forecast steps)."
+                "future-known ones at its forecast steps)"
+                + (f", but X lacks {lacking}." if lacking else ".")
             )
+        if x is not None:
+            x = x[fitted]
         return self._series_forecaster(self._prepare(series, owner, x))
 
     def _prepare(self, raw: pd.Series, owner: str, x=None) -> dict:
@@ -509,7 +521,7 @@ as in :class:`~sklstm.LSTMForecaster`
         """
         check_is_fitted(self, "forecasters_")
         owner = f"{_OWNER}.predict"
-        h = self.forecasters_[next(iter(self.forecasters_))]._horizon(horizon)
+        h = next(iter(self.forecasters_.values()))._horizon(horizon, owner)
         if history is None:
             items = [(sid, None) for sid in self.forecasters_]
         else:
@@ -529,10 +541,10 @@ as in :class:`~sklstm.LSTMForecaster`
             models.append(model)
             starts.append(start)
         need = max(self.lookbacks_)
-        windows = np.stack([_padded(s.d, need) for s in starts])
+        windows = np.stack([pad_start(s.d, need) for s in starts])
         extra = None
         if starts[0].channels is not None:
-            extra = np.stack([_padded(s.channels, need) for s in starts])
+            extra = np.stack([pad_start(s.channels, need) for s in starts])
         scales = [m.scale_ for m in models]
         alphas = [m.alpha_ for m in models]
         levels = [s.level for s in starts]
@@ -549,13 +561,3 @@ as in :class:`~sklstm.LSTMForecaster`
         out = pd.concat(parts, names=self.index_names_[:1])
         out.index = out.index.set_names(self.index_names_)
         return out.rename(self.name_)
-
-
-def _padded(d: np.ndarray, need: int) -> np.ndarray:
-    """The last ``need`` rows of ``d``, edge-padded at the start when ``d``
-    is shorter."""
-    tail = d[-need:]
-    if len(tail) < need:
-        pad = [(need - len(tail), 0)] + [(0, 0)] * (tail.ndim - 1)
-        tail = np.pad(tail, pad, mode="edge")
-    return tail

@@ -10,7 +10,6 @@ with one torch thread per worker for torch-based forecasters.
 
 from __future__ import annotations
 
-import contextlib
 from numbers import Integral
 from typing import TYPE_CHECKING, Any
 
@@ -22,74 +21,32 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from sklstm._compat import HasMethods, _fit_context
-from sklstm.utils._panel import check_panel, is_panel, naming_series, take_series
+from sklstm.forecasting._workers import uses_torch, worker_threads
+from sklstm.utils._panel import naming_series, split_covariates, split_panel
 
 if TYPE_CHECKING:
     from sklstm._typing import Self
 
-__all__ = ["PerSeriesForecaster", "split_covariates", "split_panel"]
+__all__ = ["PerSeriesForecaster"]
 
 _OWNER = "PerSeriesForecaster"
 
 
-def split_panel(y, owner: str = _OWNER) -> list[tuple[Any, pd.Series]]:
-    """The series of a panel, in order: ``[(id, series indexed by time), ...]``.
+def _check_takes(forecaster, method: str, name: str, owner: str) -> None:
+    """A clear error when ``forecaster.<method>`` takes no ``name=...``."""
+    from sklstm.forecasting._backtest import _takes
 
-    >>> idx = pd.MultiIndex.from_product([["a", "b"], [0, 1, 2]])
-    >>> [(k, s.tolist()) for k, s in split_panel(pd.Series(np.arange(6.0), index=idx))]
-    [('a', [0.0, 1.0, 2.0]), ('b', [3.0, 4.0, 5.0])]
-    """
-    if isinstance(y, pd.DataFrame):
-        if y.shape[1] != 1:
-            raise ValueError(
-                f"{owner}: y has {y.shape[1]} columns; pass the target column of "
-                "the panel (panel['sales'])."
-            )
-        y = y.iloc[:, 0]
-    if not isinstance(y, pd.Series) or not is_panel(y):
+    if not _takes(getattr(forecaster, method), name):
+        kind = type(forecaster).__name__
         raise ValueError(
-            f"{owner}: y must be a panel, a Series indexed by a 2-level "
-            "MultiIndex (series id, time); got "
-            f"{type(y).__name__} with a {type(getattr(y, 'index', None)).__name__}."
-            " Build one with sklstm.to_panel(frame, id=..., time=...)['target']."
+            f"{owner}: {name}=... was given, but {kind}.{method} takes no {name}; "
+            f"leave {name} out, or wrap a forecaster whose {method} takes it "
+            "(LSTMForecaster does)."
         )
-    time = y.index.get_level_values(1)
-    return [(sid, take_series([y], rows, time)[0].rename(y.name))
-            for sid, rows in check_panel(y, owner)]
-
-
-def split_covariates(X, ids: list, owner: str, what: str = "X") -> dict:
-    """Each series' rows of the covariate panel ``X`` (indexed by time), for
-    the series ``ids``; {} for no ``X``."""
-    if X is None:
-        return {}
-    if not isinstance(X, pd.DataFrame) or not is_panel(X):
-        raise TypeError(
-            f"{owner}: {what} must be a panel DataFrame of covariates, indexed by "
-            "(series id, time) like y; got "
-            f"{type(X).__name__} with a {type(getattr(X, 'index', None)).__name__}."
-            " Build one with sklstm.to_panel(frame, id=..., time=...)."
-        )
-    have = X.index.get_level_values(0)
-    missing = [sid for sid in ids if sid not in set(have)]
-    if missing:
-        shown = ", ".join(repr(k) for k in missing[:3])
-        raise ValueError(
-            f"{owner}: {what} has no rows for {len(missing)} series ({shown}"
-            f"{', ...' if len(missing) > 3 else ''}); give covariates for every "
-            "series."
-        )
-    return {sid: rows.droplevel(0) for sid, rows in X.groupby(level=0, sort=False)
-            if sid in set(ids)}
 
 
 def _fit_one(forecaster, key, series, one_thread: bool, x=None):
-    context = contextlib.nullcontext()
-    if one_thread:
-        from sklstm.neural._threads import resolve_n_threads, torch_threads
-
-        context = torch_threads(resolve_n_threads(None))
-    with context:
+    with worker_threads(one_thread):
         try:
             model = clone(forecaster)
             return model.fit(series) if x is None else model.fit(series, X=x)
@@ -168,12 +125,12 @@ class PerSeriesForecaster(BaseEstimator):
         -------
         self : PerSeriesForecaster
         """
-        from sklstm.forecasting._backtest import _uses_torch
-
-        parts = split_panel(y)
+        parts = split_panel(y, _OWNER)
         covariates = split_covariates(X, [key for key, _ in parts], _OWNER)
+        if covariates:
+            _check_takes(self.forecaster, "fit", "X", f"{_OWNER}.fit")
         parallel = effective_n_jobs(self.n_jobs) != 1 and len(parts) > 1
-        one_thread = parallel and _uses_torch(self.forecaster)
+        one_thread = parallel and uses_torch(self.forecaster)
         jobs = (delayed(_fit_one)(self.forecaster, key, series, one_thread,
                                   covariates.get(key))
                 for key, series in parts)
@@ -226,6 +183,9 @@ class PerSeriesForecaster(BaseEstimator):
                 )
             keys = list(newer)
         covariates = split_covariates(X, keys, owner)
+        for given, name in ((newer, "history"), (covariates, "X")):
+            if given:
+                _check_takes(self.forecaster, "predict", name, owner)
         parts = {}
         for key in keys:
             model, kw = self.forecasters_[key], {}

@@ -13,7 +13,6 @@ its ``k``-th origin only.
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 import numpy as np
@@ -27,7 +26,7 @@ from sklstm.forecasting._backtest import (
     _n_calibration,
     _start_position,
     _takes,
-    _uses_torch,
+    check_future_agreement,
     origin_positions,
     refit_schedule,
     result_frame,
@@ -35,6 +34,7 @@ from sklstm.forecasting._backtest import (
 )
 from sklstm.forecasting._intervals import check_levels
 from sklstm.forecasting._supervised import check_future_columns
+from sklstm.forecasting._workers import uses_torch, worker_threads
 from sklstm.utils._panel import check_panel, naming_series, series_name, take_series
 
 __all__ = ["backtest_panel_model", "panel_model"]
@@ -70,12 +70,7 @@ def _segment(model, items, horizon: int, one_thread: bool) -> list:
     first from the fit). An item is ``(y, X, ahead)``: the target panel up to
     the origins, its covariates there (or None), and the covariates at the
     forecast steps (future-known values, past-only NaN; or None)."""
-    context = contextlib.nullcontext()
-    if one_thread:
-        from sklstm.neural._threads import resolve_n_threads, torch_threads
-
-        context = torch_threads(resolve_n_threads(None))
-    with context:
+    with worker_threads(one_thread):
         y0, X0, _ = items[0]
         est = clone(model)
         est = est.fit(y0) if X0 is None else est.fit(y0, X=X0)
@@ -109,6 +104,7 @@ def backtest_panel_model(
             f"target {target!r}, but {name} takes no X=... to receive them. Pass "
             f"history[{target!r}] to backtest {name} on the series alone."
         )
+    check_future_agreement(model, others, known)
     horizon = int(horizon)
     step = horizon if step is None else int(step)
     level_list = None if levels is None else check_levels(levels, _OWNER)
@@ -162,7 +158,7 @@ def backtest_panel_model(
     ends = [*starts[1:], n_origins]
     segments = [range(a, b) for a, b in zip(starts, ends, strict=True)]
     parallel = effective_n_jobs(n_jobs) != 1 and len(segments) > 1
-    one_thread = parallel and _uses_torch(model)
+    one_thread = parallel and uses_torch(model)
     jobs = [(model, [item(k) for k in seg], horizon, one_thread) for seg in segments]
     if parallel:
         results = Parallel(n_jobs=n_jobs)(delayed(_segment)(*job) for job in jobs)

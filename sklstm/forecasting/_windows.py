@@ -12,7 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["change_scale", "normalised_windows", "roll_forecast", "roll_forecasts"]
+__all__ = [
+    "change_scale",
+    "normalised_windows",
+    "pad_start",
+    "roll_forecast",
+    "roll_forecasts",
+]
 
 
 def change_scale(d) -> float:
@@ -77,6 +83,22 @@ def normalised_windows(d, lookback: int, chunk: int, scale: float, levels=None,
         X = np.concatenate([X, past.transpose(0, 2, 1)], axis=2)
     return (np.ascontiguousarray(X, dtype=np.float32),
             np.ascontiguousarray(rel[:, lookback:], dtype=np.float32))
+
+
+def pad_start(d, need: int) -> np.ndarray:
+    """The last ``need`` rows of ``d``, its first row repeated in front when
+    ``d`` is shorter (a global model's short series).
+
+    >>> pad_start(np.array([1.0, 2.0]), 4).tolist()
+    [1.0, 1.0, 1.0, 2.0]
+    >>> pad_start(np.arange(5.0), 2).tolist()
+    [3.0, 4.0]
+    """
+    tail = np.asarray(d)[-need:]
+    if len(tail) < need:
+        pad = [(need - len(tail), 0)] + [(0, 0)] * (tail.ndim - 1)
+        tail = np.pad(tail, pad, mode="edge")
+    return tail
 
 
 def roll_forecast(predict, d, lookback: int, chunk: int, scale: float,

@@ -15,6 +15,9 @@ gives.
   another's (a missing id, series not sorted, time not increasing within a
   series, a duplicated ``(id, time)`` pair), naming the series, and returns
   :func:`panel_groups`, the rows of each series;
+- :func:`split_panel` and :func:`split_covariates` give each series of a
+  panel (and of its covariate panel) on its own time index, for models fitted
+  series by series;
 - :func:`index_by_time`, :func:`take_series` and :func:`stack_series` cut the
   inputs of a single-series computation into series and put their outputs
   back in the panel's order; :func:`naming_series` adds the series to the
@@ -47,6 +50,8 @@ __all__ = [
     "naming_series",
     "panel_groups",
     "series_name",
+    "split_covariates",
+    "split_panel",
     "stack_series",
     "take_series",
     "to_panel",
@@ -458,3 +463,56 @@ def to_panel(
         )
     check_panel(panel, owner)
     return panel
+
+
+def split_panel(y, owner: str) -> list[tuple[Hashable, pd.Series]]:
+    """The series of a panel, in order: ``[(id, series indexed by time), ...]``.
+
+    >>> idx = pd.MultiIndex.from_product([["a", "b"], [0, 1, 2]])
+    >>> y = pd.Series(np.arange(6.0), index=idx)
+    >>> [(k, s.tolist()) for k, s in split_panel(y, "f")]
+    [('a', [0.0, 1.0, 2.0]), ('b', [3.0, 4.0, 5.0])]
+    """
+    if isinstance(y, pd.DataFrame):
+        if y.shape[1] != 1:
+            raise ValueError(
+                f"{owner}: y has {y.shape[1]} columns; pass the target column of "
+                "the panel (panel['sales'])."
+            )
+        y = y.iloc[:, 0]
+    if not isinstance(y, pd.Series) or not is_panel(y):
+        raise ValueError(
+            f"{owner}: y must be a panel, a Series indexed by a 2-level "
+            "MultiIndex (series id, time); got "
+            f"{type(y).__name__} with a {type(getattr(y, 'index', None)).__name__}."
+            " Build one with sklstm.to_panel(frame, id=..., time=...)['target']."
+        )
+    time = y.index.get_level_values(1)
+    return [(sid, take_series([y], rows, time)[0].rename(y.name))
+            for sid, rows in check_panel(y, owner)]
+
+
+def split_covariates(X, ids: list, owner: str, what: str = "X") -> dict:
+    """Each series' rows of the covariate panel ``X`` (indexed by time), for
+    the series ``ids``; {} for no ``X``."""
+    if X is None:
+        return {}
+    if not isinstance(X, pd.DataFrame) or not is_panel(X):
+        raise TypeError(
+            f"{owner}: {what} must be a panel DataFrame of covariates, indexed by "
+            "(series id, time) like y; got "
+            f"{type(X).__name__} with a {type(getattr(X, 'index', None)).__name__}."
+            " Build one with sklstm.to_panel(frame, id=..., time=...)."
+        )
+    have = set(X.index.unique(level=0))
+    missing = [sid for sid in ids if sid not in have]
+    if missing:
+        shown = ", ".join(repr(k) for k in missing[:3])
+        raise ValueError(
+            f"{owner}: {what} has no rows for {len(missing)} series ({shown}"
+            f"{', ...' if len(missing) > 3 else ''}); give covariates for every "
+            "series."
+        )
+    wanted = set(ids)
+    return {sid: rows.droplevel(0) for sid, rows in X.groupby(level=0, sort=False)
+            if sid in wanted}

@@ -19,12 +19,12 @@ from sklstm import LSTMForecaster
 from sklstm.datasets import load_airline
 from sklstm.forecasting import backtest, backtest_metrics, forecast, make_supervised
 from sklstm.forecasting._backtest import (
-    _uses_torch,
     model_protocol,
     origin_positions,
     refit_schedule,
     training_rows,
 )
+from sklstm.forecasting._workers import uses_torch
 
 #: what the recording models saw: ("fit" | "predict", first label, last
 #: label, largest value). Backtests that record run in this process (n_jobs=None).
@@ -258,9 +258,14 @@ def test_parallel_origins_give_the_same_frame():
 def test_workers_pin_torch_only_for_torch_models():
     from sklstm import LSTMRegressor
 
-    assert _uses_torch(LSTMForecaster())
-    assert _uses_torch(make_pipeline(StandardScaler(), LSTMRegressor()))
-    assert not _uses_torch(make_pipeline(StandardScaler(), Ridge()))
+    assert uses_torch(LSTMForecaster())
+    assert uses_torch(make_pipeline(StandardScaler(), LSTMRegressor()))
+    assert not uses_torch(make_pipeline(StandardScaler(), Ridge()))
+    from sklstm.forecasting import GlobalLSTMForecaster, PerSeriesForecaster
+
+    assert uses_torch(GlobalLSTMForecaster())
+    assert uses_torch(PerSeriesForecaster(LSTMForecaster()))
+    assert not uses_torch(PerSeriesForecaster(Ridge()))
 
 
 # ----------------------------------------------------------------- metrics

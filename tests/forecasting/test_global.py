@@ -8,7 +8,7 @@ from conftest import TINY_FORECASTER
 from sklstm import LSTMForecaster
 from sklstm.forecasting import GlobalLSTMForecaster
 from sklstm.forecasting._global import global_training
-from sklstm.forecasting._local import split_panel
+from sklstm.utils._panel import split_panel
 
 
 def panel(lengths=(40, 52, 30), seed=0, scales=(1.0, 1.0, 1.0)):
@@ -34,7 +34,7 @@ def test_every_series_is_forecast_from_its_own_end():
     fc = model().fit(y).predict()
     assert fc.index.names == ["shop", "month"] and fc.name == "sales"
     assert fc.index.get_level_values(0).unique().tolist() == ["a", "b", "c"]
-    for key, series in split_panel(y):
+    for key, series in split_panel(y, "test"):
         stamps = fc.loc[key].index
         assert stamps[0] == series.index[-1] + pd.offsets.MonthBegin(1)
         assert len(stamps) == 4
@@ -86,11 +86,11 @@ def test_same_seed_same_forecast():
 
 def test_history_forecasts_newer_data_without_refit():
     y = panel()
-    cut = pd.concat({k: s.iloc[:-6] for k, s in split_panel(y)},
+    cut = pd.concat({k: s.iloc[:-6] for k, s in split_panel(y, "test")},
                     names=y.index.names).rename("sales")
     fitted = model().fit(cut)
     fc = fitted.predict(history=y)
-    for key, series in split_panel(y):
+    for key, series in split_panel(y, "test"):
         np.testing.assert_allclose(
             fc.loc[key].to_numpy(),
             fitted.forecasters_[key].predict(history=series).to_numpy(), rtol=1e-6)
@@ -252,10 +252,14 @@ def test_a_new_series_needs_the_fit_covariates():
     y, X = covariate_panel()
     fitted = model(future=["law"]).fit(y, X)
     new = y.rename(index={0: 9}, level=0).sort_index()
+    newX = X.rename(index={0: 9}, level=0)
+    with pytest.raises(ValueError, match=r"series 9: .*fitted with X with columns "
+                       r"\['law', 'temp'\].*but X lacks \['temp'\]"):
+        fitted.predict(history=new.loc[[9]], X=newX.loc[[9], ["law"]])
     with pytest.raises(ValueError, match=r"series 9: .*fitted with X with columns"):
-        fitted.predict(history=new,
-                       X=X.rename(index={0: 9}, level=0).assign(price=1.0))
-    fc = fitted.predict(history=new, X=X.rename(index={0: 9}, level=0))
+        fitted.predict(history=new.loc[[9]])
+    # more columns than at fit are ignored, as for a fitted series
+    fc = fitted.predict(history=new, X=newX.assign(price=1.0))
     np.testing.assert_allclose(fc.loc[9].to_numpy(),
                                fitted.predict(X=X).loc[0].to_numpy(), rtol=1e-6)
 
@@ -280,3 +284,39 @@ def test_parameters_are_validated_at_fit():
         GlobalLSTMForecaster(horizon=0).fit(panel())
     with pytest.raises(InvalidParameterError, match="combine"):
         GlobalLSTMForecaster(combine="max").fit(panel())
+
+
+def test_a_new_series_takes_the_fit_columns_in_any_order():
+    y, X = covariate_panel()
+    X = X[["temp", "law"]]  # past-only first: not the model's own order
+    fitted = model(future=["law"]).fit(y, X)
+    new = y.rename(index={0: 9}, level=0).sort_index()
+    newX = X.rename(index={0: 9}, level=0)
+    fc = fitted.predict(history=new, X=newX[["law", "temp"]])
+    np.testing.assert_allclose(fc.loc[9].to_numpy(),
+                               fitted.predict(X=X).loc[0].to_numpy(), rtol=1e-6)
+
+
+def test_a_short_series_forecasts_through_its_own_forecaster_too():
+    y = panel(lengths=(60, 60, 22))
+    fitted = model(n_members=3).fit(y)
+    assert max(fitted.lookbacks_) > 22
+    local = fitted.forecasters_["c"]
+    np.testing.assert_allclose(local.predict().to_numpy(),
+                               fitted.predict().loc["c"].to_numpy(), rtol=1e-6)
+    assert local.member_forecasts().shape == (4, 3)
+    # its own rows again, as newer data: the same forecast
+    again = fitted.predict(history=y.loc[["c"]])
+    np.testing.assert_allclose(again.loc["c"].to_numpy(),
+                               fitted.predict().loc["c"].to_numpy(), rtol=1e-6)
+
+
+def test_backtest_says_which_covariates_the_model_takes_as_known():
+    from sklstm.forecasting import backtest
+
+    y, X = covariate_panel()
+    history = pd.concat([y, X.loc[y.index]], axis=1)
+    with pytest.raises(ValueError, match=r"GlobalLSTMForecaster\(future='all'\) "
+                       r"takes \['law', 'temp'\] as known in advance, but "
+                       r"backtest's future=None does not"):
+        backtest(model(), history, 3, n_windows=1, target="y")

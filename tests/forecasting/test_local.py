@@ -8,7 +8,7 @@ from test_global import panel
 
 from sklstm import LSTMForecaster
 from sklstm.forecasting import PerSeriesForecaster
-from sklstm.forecasting._local import split_panel
+from sklstm.utils._panel import split_panel
 
 
 def test_each_series_gets_the_forecast_of_a_fit_on_it_alone():
@@ -17,7 +17,7 @@ def test_each_series_gets_the_forecast_of_a_fit_on_it_alone():
     fc = model.predict()
     assert fc.index.names == ["shop", "month"] and fc.name == "sales"
     assert list(model.forecasters_) == ["a", "b", "c"]
-    for key, series in split_panel(y):
+    for key, series in split_panel(y, "test"):
         alone = LSTMForecaster(horizon=4, **TINY_FORECASTER).fit(series).predict()
         pd.testing.assert_series_equal(fc.loc[key], alone, check_names=False,
                                        check_freq=False)
@@ -60,7 +60,7 @@ def test_covariates_go_to_each_series_forecaster():
     forecaster = LSTMForecaster(horizon=3, future=["law"], **TINY_FORECASTER)
     model = PerSeriesForecaster(forecaster).fit(y, X)
     fc = model.predict(X=X)
-    for key, series in split_panel(y):
+    for key, series in split_panel(y, "test"):
         alone = LSTMForecaster(horizon=3, future=["law"], **TINY_FORECASTER).fit(
             series, X.loc[key]).predict(X=X.loc[key])
         np.testing.assert_allclose(fc.loc[key].to_numpy(), alone.to_numpy())
@@ -69,3 +69,17 @@ def test_covariates_go_to_each_series_forecaster():
         model.predict()
     with pytest.raises(TypeError, match="X must be a panel DataFrame"):
         PerSeriesForecaster(forecaster).fit(y, X.droplevel(0))
+
+
+def test_covariates_for_a_forecaster_without_them_are_refused():
+    from test_global import covariate_panel
+
+    from sklstm.cli._holdout import _SeasonalNaive
+
+    y, X = covariate_panel()
+    with pytest.raises(ValueError, match=r"PerSeriesForecaster.fit: X=\.\.\. was "
+                       r"given, but _SeasonalNaive.fit takes no X"):
+        PerSeriesForecaster(_SeasonalNaive(12)).fit(y, X)
+    fitted = PerSeriesForecaster(_SeasonalNaive(12)).fit(y)
+    with pytest.raises(ValueError, match="_SeasonalNaive.predict takes no history"):
+        fitted.predict(3, history=y)

@@ -9,7 +9,7 @@ from test_global import model, panel
 
 from sklstm import LSTMForecaster
 from sklstm.forecasting import PerSeriesForecaster, backtest
-from sklstm.forecasting._local import split_panel
+from sklstm.utils._panel import split_panel
 
 
 class RecordingNaive(BaseEstimator):
@@ -20,13 +20,13 @@ class RecordingNaive(BaseEstimator):
     calls: list = []
 
     def fit(self, y):
-        self.last_ = dict(split_panel(y))
+        self.last_ = dict(split_panel(y, "test"))
         ends = {k: s.index[-1] for k, s in self.last_.items()}
         type(self).calls.append(("fit", ends))
         return self
 
     def predict(self, horizon=None, history=None):
-        parts = self.last_ if history is None else dict(split_panel(history))
+        parts = self.last_ if history is None else dict(split_panel(history, "test"))
         if history is not None:
             type(self).calls.append(("predict", {k: s.index[-1]
                                                  for k, s in parts.items()}))
@@ -49,13 +49,13 @@ def test_every_origin_fits_every_series_up_to_its_own_origin(recorder):
     fits = [ends for kind, ends in recorder.calls if kind == "fit"]
     assert len(fits) == 3
     for k, ends in enumerate(fits):
-        for key, series in split_panel(y):
+        for key, series in split_panel(y, "test"):
             # origins counted back from each series' own end
             position = len(series) - 1 - 4 - 2 * (2 - k)
             assert ends[key] == series.index[position]
     assert frame.columns.tolist() == ["shop", "origin", "h", "time", "actual",
                                       "forecast"]
-    for key, series in split_panel(y):
+    for key, series in split_panel(y, "test"):
         part = frame[frame.shop == key]
         assert len(part) == 12
         # the naive forecast is the value at the origin, not a later one
@@ -71,7 +71,7 @@ def test_without_refit_later_origins_forecast_from_newer_data(recorder):
     kinds = [kind for kind, _ in recorder.calls]
     assert kinds == ["fit", "predict", "predict"]
     (_, first), (_, second), (_, third) = recorder.calls
-    for key, series in split_panel(y):
+    for key, series in split_panel(y, "test"):
         assert [first[key], second[key], third[key]] == list(
             series.index[len(series) - 1 - 4 - 4 * np.array([2, 1, 0])])
 
@@ -82,7 +82,7 @@ def test_a_global_model_is_backtested_with_one_fit_per_origin():
     assert len(frame) == 3 * 2 * 4
     # the last origin's forecast is the model fitted on every series without
     # its last 4 rows
-    cut = pd.concat({k: s.iloc[:-4] for k, s in split_panel(y)},
+    cut = pd.concat({k: s.iloc[:-4] for k, s in split_panel(y, "test")},
                     names=y.index.names).rename("sales")
     expected = model().fit(cut).predict()
     last = frame[frame.origin == frame.groupby("shop").origin.transform("max")]
@@ -166,7 +166,7 @@ def test_covariates_reach_a_panel_model_only_as_known_at_each_origin():
                      target="y", future=["law"], refit=[True, False])
     assert len(frame) == 3 * 2 * 3
     (_, y0, X0), (_, _, ahead0), (_, y1, X1) = RecordingCovariates.calls
-    for sid, series in split_panel(y):
+    for sid, series in split_panel(y, "test"):
         n = len(series)
         origins = series.index[[n - 1 - 3 - 3, n - 1 - 3]]
         # the fit: target and covariates up to the first origin
