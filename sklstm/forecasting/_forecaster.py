@@ -91,6 +91,63 @@ def deseasonalise(values: np.ndarray, cfg) -> tuple:
     return season, z - season.at(np.arange(len(z)))
 
 
+def prepare_series(y, X, horizon: int, settings: dict, future, owner: str
+                   ) -> dict:
+    """A series as the forecaster prepares it for its networks.
+
+    Checked (:func:`_check_series`), its gaps filled, configured
+    (:func:`~sklstm.forecasting.configure` with ``settings``), deseasonalised,
+    the future-known covariates' effect removed and the past-only ones made
+    channels (``X``, ``future``), and its scale of change, smoothing weight
+    and smoothed levels. Returns a dict: ``cfg``, ``season``, ``d``,
+    ``scale``, ``alpha``, ``levels``, ``covariates``, ``extra``, ``index``
+    (periods as start times), ``period_freq`` and ``name``.
+    """
+    series = _check_series(y, owner)
+    periods = series.index if isinstance(series.index, pd.PeriodIndex) else None
+    if periods is not None:  # periods travel as their start times
+        series = series.set_axis(periods.to_timestamp(how="start"))
+    values = fill_gaps(series.to_numpy())
+    filled = pd.Series(values, index=series.index, name=series.name)
+    cfg = configure(filled, horizon, owner=owner, **settings)
+    season, d = deseasonalise(values, cfg)
+    covariates, extra = None, None
+    if X is not None:
+        frame = align_covariates(X, series.index, owner, "X")
+        covariates = fit_covariates(d, frame, *split_columns(
+            frame.columns, future, owner))
+        d = d - covariates.effect(frame)
+        extra = covariates.channels(frame)
+    alpha = fit_smoothing(d) if cfg.level == "smoothed" else 1.0
+    return dict(cfg=cfg, season=season, d=d, scale=change_scale(d), alpha=alpha,
+                levels=smoothed_levels(d, alpha), covariates=covariates,
+                extra=extra, index=series.index, name=series.name,
+                period_freq=None if periods is None else periods.freq)
+
+
+def member_params(model, lookback: int, seed, batch_size: int, max_epochs: int,
+                  highway: int = 0) -> dict:
+    """The :class:`~sklstm.LSTMRegressor` parameters of one ensemble member
+    of ``model`` (a forecaster), its ``network_params`` last."""
+    params = dict(
+        lookback=lookback, hidden_size=model.hidden_size, highway=highway,
+        loss=model.loss, lr=model.lr, batch_size=batch_size,
+        max_epochs=max_epochs, patience=None, validation_fraction=None,
+        scale_target=True, random_state=int(seed), device=model.device,
+    )
+    params.update(model.network_params or {})
+    return params
+
+
+def fit_members(fit, jobs: list, n_jobs) -> list:
+    """``[fit(*job) for job in jobs]``, in ``n_jobs`` processes when more
+    than one (None: 1)."""
+    n_jobs = 1 if n_jobs is None else n_jobs
+    if n_jobs == 1 or len(jobs) == 1:
+        return [fit(*job) for job in jobs]
+    return Parallel(n_jobs=n_jobs)(delayed(fit)(*job) for job in jobs)
+
+
 def _fit_member(X, Y, params):
     from sklstm.neural import LSTMRegressor
 
@@ -315,61 +372,37 @@ class LSTMForecaster(BaseEstimator):
         self : LSTMForecaster
         """
         owner = f"{_OWNER}.fit"
-        series = _check_series(y, owner)
-        periods = series.index if isinstance(series.index, pd.PeriodIndex) else None
-        if periods is not None:  # periods travel as their start times
-            series = series.set_axis(periods.to_timestamp(how="start"))
-        values = fill_gaps(series.to_numpy())
-        filled = pd.Series(values, index=series.index, name=series.name)
-        cfg = configure(
-            filled, self.horizon, season=self.season, transform=self.transform,
-            lookback=self.lookback, n_members=self.n_members,
-            hidden_size=self.hidden_size, max_epochs=self.max_epochs,
-            batch_size=self.batch_size, theta_weight=self.theta_weight,
-            level=self.level, season_half_life=self.season_half_life,
-            linear=self.linear, loss=self.loss, combine=self.combine,
-            strategy=self.strategy, owner=owner,
-        )
+        p = prepare_series(y, X, self.horizon, self._settings(), self.future,
+                           owner)
+        cfg, d = p["cfg"], p["d"]
         if self.verbose:
             print(cfg)
-        season, d = deseasonalise(values, cfg)
-        covariates, extra = None, None
-        if X is not None:
-            frame = align_covariates(X, series.index, owner, "X")
-            covariates = fit_covariates(d, frame, *split_columns(
-                frame.columns, self.future, owner))
-            d = d - covariates.effect(frame)
-            extra = covariates.channels(frame)
-        scale = change_scale(d)
-        alpha = fit_smoothing(d) if cfg.level == "smoothed" else 1.0
-        levels = smoothed_levels(d, alpha)
-
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=cfg.n_members)
         jobs = []
         for lookback, seed in zip(cfg.lookbacks, seeds, strict=True):
-            Xw, Yw = normalised_windows(d, lookback, cfg.chunk, scale, levels,
-                                        extra)
-            params = dict(
-                lookback=lookback, hidden_size=cfg.hidden_size,
-                highway=lookback if cfg.linear == "highway" else 0,
-                loss=cfg.loss, lr=self.lr, batch_size=cfg.batch_size,
-                max_epochs=cfg.max_epochs, patience=None,
-                validation_fraction=None, scale_target=True,
-                random_state=int(seed), device=self.device,
-            )
-            params.update(self.network_params or {})
+            Xw, Yw = normalised_windows(d, lookback, cfg.chunk, p["scale"],
+                                        p["levels"], p["extra"])
+            params = member_params(
+                self, lookback, seed, cfg.batch_size, cfg.max_epochs,
+                highway=lookback if cfg.linear == "highway" else 0)
             jobs.append((Xw, Yw, params))
-        n_jobs = self.n_jobs if self.n_jobs is not None else 1
-        if n_jobs == 1 or len(jobs) == 1:
-            members = [_fit_member(*job) for job in jobs]
-        else:
-            members = Parallel(n_jobs=n_jobs)(delayed(_fit_member)(*j) for j in jobs)
-
+        members = fit_members(_fit_member, jobs, self.n_jobs)
         return self._set_fitted(
-            cfg, members, season, d, scale, alpha, levels, series.index,
-            None if periods is None else periods.freq, series.name, covariates,
-            extra)
+            cfg, members, p["season"], d, p["scale"], p["alpha"], p["levels"],
+            p["index"], p["period_freq"], p["name"], p["covariates"], p["extra"])
+
+    def _settings(self) -> dict:
+        """The :func:`~sklstm.forecasting.configure` settings of this model."""
+        return dict(
+            season=self.season, transform=self.transform, lookback=self.lookback,
+            n_members=self.n_members, hidden_size=self.hidden_size,
+            max_epochs=self.max_epochs, batch_size=self.batch_size,
+            theta_weight=self.theta_weight, level=self.level,
+            season_half_life=self.season_half_life,
+            linear=getattr(self, "linear", "none"), loss=self.loss,
+            combine=self.combine, strategy=self.strategy,
+        )
 
     def _set_fitted(self, cfg, members, season, d, scale, alpha, levels, index,
                     period_freq, name, covariates=None, extra=None) -> Self:

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
@@ -41,23 +40,15 @@ from sklstm.forecasting._config import (
     MIN_EPOCHS,
     MIN_WINDOWS,
     _choose_training,
-    configure,
-)
-from sklstm.forecasting._covariates import (
-    align_covariates,
-    fit_covariates,
-    split_columns,
 )
 from sklstm.forecasting._forecaster import (
     LSTMForecaster,
-    _check_series,
     _fit_member,
-    deseasonalise,
-    fill_gaps,
+    fit_members,
+    member_params,
+    prepare_series,
 )
-from sklstm.forecasting._smoothing import fit_smoothing, smoothed_levels
 from sklstm.forecasting._windows import (
-    change_scale,
     normalised_windows,
     pad_start,
     roll_forecasts,
@@ -387,24 +378,12 @@ as in :class:`~sklstm.LSTMForecaster`
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=self.n_members)
         pieces = [(p["d"], p["scale"], p["levels"], p["extra"]) for p in prepared]
-        jobs = []
-        for lookback, seed in zip(lookbacks, seeds, strict=True):
-            params = dict(
-                lookback=lookback, hidden_size=self.hidden_size, loss=self.loss,
-                lr=self.lr, batch_size=batch_size, max_epochs=max_epochs,
-                patience=None, validation_fraction=None, scale_target=True,
-                random_state=int(seed), device=self.device,
-            )
-            params.update(self.network_params or {})
-            jobs.append((pieces, lookback, chunk, params))
         # each member builds its own windows where it trains: one member's
         # windows in memory at a time per process
-        n_jobs = self.n_jobs if self.n_jobs is not None else 1
-        if n_jobs == 1 or len(jobs) == 1:
-            members = [_fit_pooled(*job) for job in jobs]
-        else:
-            members = Parallel(n_jobs=n_jobs)(delayed(_fit_pooled)(*j) for j in jobs)
-
+        jobs = [(pieces, lookback, chunk,
+                 member_params(self, lookback, seed, batch_size, max_epochs))
+                for lookback, seed in zip(lookbacks, seeds, strict=True)]
+        members = fit_members(_fit_pooled, jobs, self.n_jobs)
         self.members_ = members
         self.lookbacks_ = lookbacks
         self.chunk_ = chunk
@@ -453,36 +432,12 @@ as in :class:`~sklstm.LSTMForecaster`
         return self._series_forecaster(self._prepare(series, owner, x))
 
     def _prepare(self, raw: pd.Series, owner: str, x=None) -> dict:
-        """One series as LSTMForecaster.fit prepares it, before the networks."""
-        series = _check_series(raw, owner)
-        periods = series.index if isinstance(series.index, pd.PeriodIndex) else None
-        if periods is not None:
-            series = series.set_axis(periods.to_timestamp(how="start"))
-        values = fill_gaps(series.to_numpy())
-        cfg = configure(
-            pd.Series(values, index=series.index), self.horizon,
-            season=self.season, transform=self.transform, lookback=self.lookback,
-            n_members=self.n_members, hidden_size=self.hidden_size,
-            max_epochs=self.max_epochs, batch_size=self.batch_size,
-            theta_weight=self.theta_weight, level=self.level,
-            season_half_life=self.season_half_life, loss=self.loss,
-            combine=self.combine, strategy="auto" if self.strategy == "direct"
-            else self.strategy, owner=owner,
-        )
-        season, d = deseasonalise(values, cfg)
-        covariates, extra = None, None
-        if x is not None:
-            frame = align_covariates(x, series.index, owner, "X")
-            covariates = fit_covariates(d, frame, *split_columns(
-                frame.columns, self.future, owner))
-            d = d - covariates.effect(frame)
-            extra = covariates.channels(frame)
-        alpha = fit_smoothing(d) if cfg.level == "smoothed" else 1.0
-        return dict(cfg=cfg, season=season, d=d, scale=change_scale(d),
-                    alpha=alpha, levels=smoothed_levels(d, alpha),
-                    index=series.index, name=raw.name, covariates=covariates,
-                    extra=extra,
-                    period_freq=None if periods is None else periods.freq)
+        """One series as LSTMForecaster.fit prepares it, before the networks
+        (each series decides direct or recursive by the shared windows)."""
+        settings = {**self._local()._settings(), "linear": "none",
+                    "strategy": "auto" if self.strategy == "direct"
+                    else self.strategy}
+        return prepare_series(raw, x, self.horizon, settings, self.future, owner)
 
     # -------------------------------------------------------------- predict
     def predict(self, horizon: int | None = None,

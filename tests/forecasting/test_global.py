@@ -166,7 +166,6 @@ def test_no_training_window_crosses_a_series_boundary(monkeypatch):
         return fit_member(X, Y, {**params, "max_epochs": 1})
 
     monkeypatch.setattr(G, "_fit_member", recording)
-    monkeypatch.setattr(G, "Parallel", None)  # serial only
     index = pd.MultiIndex.from_product([["a", "b"], pd.RangeIndex(30)])
     lines = pd.Series(np.r_[np.arange(30.0), 1000 + np.arange(30.0)], index=index)
     GlobalLSTMForecaster(horizon=2, season=None, transform="none", level="last",
