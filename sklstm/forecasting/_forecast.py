@@ -264,12 +264,7 @@ def forecast(
     else:
         filled, lead_cols, model_steps = _future_columns(future, frame, target,
                                                          names)
-    if strategy == "recursive":
-        lead_h = [1]
-    elif strategy == "direct" or model_steps != [1] or len(horizons) == 1:
-        lead_h = horizons
-    else:  # the model takes leads one step ahead: a one-step model
-        lead_h = [1]
+    lead_h = _lead_horizons(strategy, model_steps, horizons)
     extended = frame.reindex(frame.index.append(steps))
     if future is not None:
         _fill_future(extended, frame, future, filled, lead_cols, steps)
@@ -366,12 +361,7 @@ def _forecast_panel(model, history, horizon, target, features, future,
                                                          names)
         _fill_future_panel(extended, frame, future, filled, lead_cols, layout,
                            steps_of, owner)
-    if strategy == "recursive":
-        lead_h = [1]
-    elif strategy == "direct" or model_steps != [1] or len(horizons) == 1:
-        lead_h = horizons
-    else:  # the model takes leads one step ahead: a one-step model
-        lead_h = [1]
+    lead_h = _lead_horizons(strategy, model_steps, horizons)
 
     def leads_for(lead_h):
         if not lead_cols:
@@ -571,6 +561,16 @@ def _leads_in(names, frame, column) -> list[str]:
     pattern = re.compile(re.escape(str(column)) + r"_h([1-9][0-9]*)")
     own = {str(c) for c in frame.columns}
     return [n for n in names if n not in own and pattern.fullmatch(n)]
+
+
+def _lead_horizons(strategy: str, model_steps, horizons: list) -> list:
+    """The steps whose leads a forecast fills: one step for a recursive
+    forecast or a model that takes leads one step ahead, else every step."""
+    if strategy == "recursive":
+        return [1]
+    if strategy == "direct" or model_steps != [1] or len(horizons) == 1:
+        return horizons
+    return [1]  # the model takes leads one step ahead: a one-step model
 
 
 def _lead_steps(names) -> list[int]:
