@@ -88,8 +88,8 @@ def test_panel_run_writes_one_forecast_per_series(panel_run):
         assert list(mine["time"]) == list(expected), key
 
     holdout = pd.read_csv(out / "holdout.csv", parse_dates=["time"])
-    assert list(holdout.columns) == ["store", "time", "actual", "sklstm forecaster",
-                                     "seasonal naive"]
+    assert list(holdout.columns) == ["store", "origin", "h", "time", "actual",
+                                     "sklstm forecaster", "seasonal naive"]
     assert len(holdout) == 3 * H
     for key, (start, n) in STORES.items():
         times = pd.date_range(start, periods=n, freq="MS")[-H:]
@@ -170,8 +170,8 @@ def test_global_panel_run(tmp_path, capsys):
                            "--global", "--no-plot", "--out", str(tmp_path / "o")],
                           capsys)
     assert status == 0
-    assert "trained one global model (2 network(s), " in out
-    assert " windows of 3 series) on the training parts" in out
+    assert ("trained one global model (2 network(s), 3 series) on the training "
+            "parts") in out
     forecast = pd.read_csv(tmp_path / "o" / "forecast.csv", parse_dates=["time"])
     assert len(forecast) == 3 * H and np.isfinite(forecast["forecast"]).all()
     for key, (start, n) in STORES.items():
@@ -264,3 +264,31 @@ def test_panel_series_in_any_order_in_the_file(tmp_path, capsys):
     metrics = pd.read_csv(tmp_path / "o" / "metrics.csv", index_col="store")
     assert list(metrics.index) == ["a", "b", "c"]
     assert list(metrics["rows"]) == [60, 40, 36]
+
+
+@pytest.mark.parametrize("extra", [[], ["--global"]])
+def test_panel_windows_backtests_each_series_from_several_origins(
+        tmp_path, capsys, extra):
+    csv = _write_long(tmp_path / "long.csv")
+    status, out, _ = _run([*QUICK, "--csv", str(csv), "--target", "sales",
+                           "--time", "date", "--id", "store", "--horizon", str(H),
+                           "--windows", "3", *extra, "--out", str(tmp_path / "o")],
+                          capsys)
+    assert status == 0
+    assert "on the training parts at each of 3 origins" in out
+    assert ("held-out forecasts of 6 steps, 3 origins per series, 2 row(s) apart, "
+            "the last 6 rows before its end") in out
+    holdout = pd.read_csv(tmp_path / "o" / "holdout.csv", parse_dates=["origin",
+                                                                       "time"])
+    assert len(holdout) == 3 * 3 * H
+    for key, (start, n) in STORES.items():
+        mine = holdout[holdout["store"] == key]
+        stamps = pd.date_range(start, periods=n, freq="MS")
+        origins = sorted(mine["origin"].unique())
+        assert origins == list(stamps[[n - 1 - H - 4, n - 1 - H - 2, n - 1 - H]])
+        # seasonal naive from each origin: the value one season before
+        first = mine[mine["origin"] == origins[0]].iloc[0]
+        assert np.isfinite(first["seasonal naive"])
+    metrics = pd.read_csv(tmp_path / "o" / "metrics.csv", index_col="store")
+    assert np.isfinite(metrics[["MASE_sklstm", "MASE_snaive"]]).all().all()
+    assert (tmp_path / "o" / "forecast.png").stat().st_size > 0

@@ -110,9 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
         "forecaster per series",
     )
     model.add_argument(
-        "--windows", type=int, metavar="N", default=3,
+        "--windows", type=int, metavar="N", default=None,
         help="held-out forecast origins, about H/N rows apart, each model "
-        "refitted at each (default: 3; fewer when the series is short)",
+        "refitted at each (default: 3, fewer when the series is short; with "
+        "--id, 1 per series)",
     )
     run = parser.add_argument_group("run")
     run.add_argument(

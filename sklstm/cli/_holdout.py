@@ -162,7 +162,7 @@ def run_holdout(problem, model, args, n_jobs: int, notes: list) -> Holdout:
     from sklstm.forecasting._intervals import interval_columns
 
     series, h = problem.series, problem.horizon
-    n_cal, n_windows, step = plan_origins(len(series), h, args.windows,
+    n_cal, n_windows, step = plan_origins(len(series), h, args.windows or 3,
                                           min_length())
     total = n_cal + n_windows
     refit = [i == 0 or i >= n_cal for i in range(total)]

@@ -54,6 +54,20 @@ class Panel:
         parts = {k: s.iloc[: len(s) - tail] for k, s in self.series.items()}
         return pd.concat(parts, names=[self.id_name, "time"])
 
+    windows: int = 1  # held-out origins per series
+    target: str = "y"
+
+    @property
+    def step(self) -> int:
+        """Rows between the held-out origins: ``ceil(horizon / windows)``."""
+        return max(1, -(-self.horizon // self.windows))
+
+    def history(self) -> pd.Series | pd.DataFrame:
+        """The panel with its covariates on its rows, as backtest takes it."""
+        y = self.stacked().rename(self.target)
+        known = self.known()
+        return y if known is None else pd.concat([y, known], axis=1)
+
     def known(self, tail: int = 0) -> pd.DataFrame | None:
         """The covariates of :meth:`stacked`'s rows (None without any)."""
         if self.covariates is None:
@@ -96,15 +110,18 @@ def load_panel(args) -> Panel:
     # one step for all: the shortest default (a tenth of the rows for
     # integer time steps, the M4 horizon of the step otherwise)
     h = int(args.horizon or min(default_horizon(s.index) for s in series.values()))
+    windows = getattr(args, "windows", None) or 1
+    # the first origin's training part: all but h + (windows - 1) * step rows
+    back = h + (windows - 1) * max(1, -(-h // windows))
     need = min_length()
     short = [k for k, s in series.items()
-             if len(s) - h < need or s.iloc[: len(s) - h].notna().sum() < need]
+             if len(s) - back < need or s.iloc[: len(s) - back].notna().sum() < need]
     name = f"{Path(args.csv).name}:{args.target} by {args.id}"
     if len(short) == len(series):
         shown = ", ".join(repr(k) for k in short[:3])
         raise InputError(
             f"{name}: every series is too short for --horizon {h}: the "
-            f"forecaster needs {need} observed rows before the {h} held out "
+            f"forecaster needs {need} observed rows before the {back} held out "
             f"({len(short)} series: {shown}{', ...' if len(short) > 3 else ''}); "
             "lower --horizon or pass more history."
         )
@@ -127,7 +144,8 @@ def load_panel(args) -> Panel:
         future = [*future, *calendar]
     return Panel(series=kept, name=name, horizon=h, id_name=args.id,
                  notes=tuple(panel.attrs.get("notes", ())), skipped=tuple(short),
-                 covariates=covariates, future=tuple(future), calendar=calendar)
+                 covariates=covariates, future=tuple(future), calendar=calendar,
+                 windows=windows, target=str(args.target))
 
 
 def _with_freq(s: pd.Series) -> pd.Series:
@@ -168,6 +186,42 @@ def _snaive(train: pd.Series, h: int) -> np.ndarray:
     return _SeasonalNaive(season_length(train.index)).fit(train).predict(h)
 
 
+def _what(model, panel: Panel) -> str:
+    if hasattr(model, "members_") or hasattr(model, "n_members"):
+        return (f"one global model ({model.n_members} network(s), "
+                f"{len(panel.series)} series)")
+    return f"{len(panel.series)} forecaster(s)"
+
+
+def _evaluate(held: pd.DataFrame, panel: Panel) -> tuple:
+    """The held-out frame (the backtest's, with seasonal naive beside it)
+    and the per-series scores of both."""
+    from sklstm.forecasting._seasonality import mase_season
+
+    idc, h = panel.id_name, panel.horizon
+    held = held.rename(columns={held.columns[0]: idc, "forecast": SK})
+    naive = np.empty(len(held))
+    rows = {}
+    for key, s in panel.series.items():
+        mine = np.flatnonzero((held[idc] == key).to_numpy())
+        for start in range(0, len(mine), h):  # one origin's h rows
+            at = mine[start: start + h]
+            naive[at] = _snaive(s.loc[: held["origin"].iloc[at[0]]], h)
+        first = held["origin"].iloc[mine[0]]
+        train = s.loc[:first]
+        m = mase_season(train.index)
+        part = held.iloc[mine]
+        actual = pd.Series(part["actual"].to_numpy())
+        a = scores(actual, pd.Series(part[SK].to_numpy()), train, m)
+        b = scores(actual, pd.Series(naive[mine]), train, m)
+        rows[key] = {"rows": len(s), **{f"{k}_sklstm": v for k, v in a.items()},
+                     **{f"{k}_snaive": v for k, v in b.items()}}
+    held[SN] = naive
+    metrics = pd.DataFrame.from_dict(rows, orient="index")
+    metrics.index.name = idc
+    return held[[idc, "origin", "h", "time", "actual", SK, SN]], metrics
+
+
 def _fit_predict(model, panel: Panel, tail: int) -> pd.Series:
     """Fit on every series without its last ``tail`` rows; forecast the
     ``horizon`` steps after them (with the covariates known there)."""
@@ -179,7 +233,7 @@ def _fit_predict(model, panel: Panel, tail: int) -> pd.Series:
 
 def run_panel(args) -> int:
     """The ``--id`` run; returns the exit status."""
-    from sklstm.forecasting._seasonality import mase_season
+    from sklstm.forecasting import backtest
 
     started = time.perf_counter()
     panel = load_panel(args)
@@ -204,37 +258,30 @@ def run_panel(args) -> int:
             future=panel.future, calendar=panel.calendar)))
     if panel.skipped:
         shown = ", ".join(repr(k) for k in panel.skipped[:5])
+        also = f" and --windows {panel.windows}" if panel.windows > 1 else ""
         print(f"note: skipped {len(panel.skipped)} series too short for "
-              f"--horizon {h}: {shown}{', ...' if len(panel.skipped) > 5 else ''}")
+              f"--horizon {h}{also}: {shown}"
+              f"{', ...' if len(panel.skipped) > 5 else ''}")
+    windows = panel.windows
+    step = panel.step
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         model = panel_model(h, args, n_jobs, panel.future)
-        held = _fit_predict(model, panel, h)
-        what = (f"one global model ({len(model.members_)} network(s), "
-                f"{model.n_windows_} windows of {len(panel.series)} series)"
-                if hasattr(model, "members_")
-                else f"{len(panel.series)} forecaster(s)")
-        print(f"trained {what} on the training parts, {n_jobs} process(es) "
-              f"({time.perf_counter() - started:.0f} s)", flush=True)
+        held = backtest(model, panel.history(), h, n_windows=windows, step=step,
+                        target=panel.target, future=list(panel.future) or None,
+                        n_jobs=1)
+        fits = "" if windows == 1 else f" at each of {windows} origins"
+        print(f"trained {_what(model, panel)} on the training parts{fits}, "
+              f"{n_jobs} process(es) ({time.perf_counter() - started:.0f} s)",
+              flush=True)
         final = _fit_predict(model, panel, 0)
-    frames, rows = [], {}
-    for key, s in panel.series.items():
-        train, actual = s.iloc[:-h], s.iloc[-h:]
-        fc = pd.Series(held.loc[key].to_numpy(), index=actual.index)
-        sn = pd.Series(_snaive(train, h), index=actual.index)
-        m = mase_season(train.index)
-        a, b = scores(actual, fc, train, m), scores(actual, sn, train, m)
-        rows[key] = {"rows": len(s), **{f"{k}_sklstm": v for k, v in a.items()},
-                     **{f"{k}_snaive": v for k, v in b.items()}}
-        frames.append(pd.DataFrame({panel.id_name: key, "time": actual.index,
-                                    "actual": actual.to_numpy(), SK: fc.to_numpy(),
-                                    SN: sn.to_numpy()}))
-    holdout = pd.concat(frames, ignore_index=True)
-    metrics = pd.DataFrame.from_dict(rows, orient="index")
-    metrics.index.name = panel.id_name
+    holdout, metrics = _evaluate(held, panel)
     print()
-    print(f"held-out forecasts of {h} steps, one origin per series (its last {h} "
-          "rows); MASE scaled by each series' in-sample seasonal-naive MAE:")
+    where = (f"one origin per series (its last {h} rows)" if windows == 1 else
+             f"{windows} origins per series, {step} row(s) apart, the last {h} "
+             "rows before its end")
+    print(f"held-out forecasts of {h} steps, {where}; MASE scaled by each "
+          "series' in-sample seasonal-naive MAE:")
     for line in summary_lines(metrics):
         print(line)
     print()
@@ -310,6 +357,7 @@ def plot_panel(path: Path, panel: Panel, holdout: pd.DataFrame,
         s = panel.series[key]
         past = s.iloc[: -panel.horizon].iloc[-6 * panel.horizon:]
         held = holdout[holdout[idc] == key]
+        held = held[held["origin"] == held["origin"].max()]  # its last origin
         ahead = forecast[forecast[idc] == key]
         ax.plot(past.index, past.to_numpy(), color="0.25", lw=1.1, label="history")
         ax.plot(held["time"], held["actual"], color="black", marker=".", lw=1.4,
