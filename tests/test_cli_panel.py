@@ -162,6 +162,18 @@ def test_panel_usage_errors(extra, message, capsys):
     assert err == f"sklstm: error: {message}\n"
 
 
+def _check_forecasts_and_scores(out):
+    """H finite forecasts per store, from its own end; finite held-out MASE."""
+    forecast = pd.read_csv(out / "forecast.csv", parse_dates=["time"])
+    assert len(forecast) == 3 * H and np.isfinite(forecast["forecast"]).all()
+    for key, (start, n) in STORES.items():
+        last = pd.date_range(start, periods=n, freq="MS")[-1]
+        first = forecast.loc[forecast["store"] == key, "time"].iloc[0]
+        assert first == last + pd.offsets.MonthBegin(1)
+    metrics = pd.read_csv(out / "metrics.csv", index_col="store")
+    assert np.isfinite(metrics["MASE_sklstm"]).all()
+
+
 def test_global_panel_run(tmp_path, capsys):
     """--global: one model across the series, the same files per series."""
     csv = _write_long(tmp_path / "long.csv")
@@ -172,14 +184,7 @@ def test_global_panel_run(tmp_path, capsys):
     assert status == 0
     assert ("trained one global model (2 network(s), 3 series) on the training "
             "parts") in out
-    forecast = pd.read_csv(tmp_path / "o" / "forecast.csv", parse_dates=["time"])
-    assert len(forecast) == 3 * H and np.isfinite(forecast["forecast"]).all()
-    for key, (start, n) in STORES.items():
-        last = pd.date_range(start, periods=n, freq="MS")[-1]
-        first = forecast.loc[forecast["store"] == key, "time"].iloc[0]
-        assert first == last + pd.offsets.MonthBegin(1)
-    metrics = pd.read_csv(tmp_path / "o" / "metrics.csv", index_col="store")
-    assert np.isfinite(metrics["MASE_sklstm"]).all()
+    _check_forecasts_and_scores(tmp_path / "o")
     # the held-out forecasts level with the data: within the series' range
     holdout = pd.read_csv(tmp_path / "o" / "holdout.csv")
     assert (holdout["sklstm forecaster"] - holdout["actual"]).abs().max() < 60
@@ -225,14 +230,7 @@ def test_panel_with_covariates(tmp_path, capsys, extra):
     assert status == 0
     assert ("  covariates: known in advance promo, 12 calendar terms (month) (a "
             "regression); known up to now temp (network inputs)") in out
-    forecast = pd.read_csv(tmp_path / "o" / "forecast.csv", parse_dates=["time"])
-    assert len(forecast) == 3 * H and np.isfinite(forecast["forecast"]).all()
-    for key, (start, n) in STORES.items():
-        last = pd.date_range(start, periods=n, freq="MS")[-1]
-        first = forecast.loc[forecast["store"] == key, "time"].iloc[0]
-        assert first == last + pd.offsets.MonthBegin(1)
-    metrics = pd.read_csv(tmp_path / "o" / "metrics.csv", index_col="store")
-    assert np.isfinite(metrics["MASE_sklstm"]).all()
+    _check_forecasts_and_scores(tmp_path / "o")
 
 
 def test_panel_future_column_without_its_rows_names_the_series(tmp_path, capsys):

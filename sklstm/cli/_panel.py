@@ -48,12 +48,6 @@ class Panel:
     covariates: dict | None = None
     future: tuple = ()  # the columns known in advance
     calendar: tuple = ()  # the generated calendar terms among them
-
-    def stacked(self, tail: int = 0) -> pd.Series:
-        """The panel (id, time), each series without its last ``tail`` rows."""
-        parts = {k: s.iloc[: len(s) - tail] for k, s in self.series.items()}
-        return pd.concat(parts, names=[self.id_name, "time"])
-
     windows: int = 1  # held-out origins per series
     target: str = "y"
 
@@ -62,32 +56,30 @@ class Panel:
         """Rows between the held-out origins: ``ceil(horizon / windows)``."""
         return max(1, -(-self.horizon // self.windows))
 
+    def stacked(self) -> pd.Series:
+        """The panel (id, time) of the series."""
+        return pd.concat(self.series, names=[self.id_name, "time"])
+
+    def known(self) -> pd.DataFrame | None:
+        """The covariates of the series' rows (None without any)."""
+        return self._covariate_rows(lambda s: slice(0, len(s)))
+
+    def ahead(self) -> pd.DataFrame | None:
+        """The covariates at the ``horizon`` steps after each series (the
+        past-only ones NaN there)."""
+        return self._covariate_rows(lambda s: slice(len(s), len(s) + self.horizon))
+
+    def _covariate_rows(self, rows) -> pd.DataFrame | None:
+        if self.covariates is None:
+            return None
+        parts = {k: self.covariates[k].iloc[rows(s)] for k, s in self.series.items()}
+        return pd.concat(parts, names=[self.id_name, "time"])
+
     def history(self) -> pd.Series | pd.DataFrame:
         """The panel with its covariates on its rows, as backtest takes it."""
         y = self.stacked().rename(self.target)
         known = self.known()
         return y if known is None else pd.concat([y, known], axis=1)
-
-    def known(self, tail: int = 0) -> pd.DataFrame | None:
-        """The covariates of :meth:`stacked`'s rows (None without any)."""
-        if self.covariates is None:
-            return None
-        parts = {k: self.covariates[k].iloc[: len(s) - tail]
-                 for k, s in self.series.items()}
-        return pd.concat(parts, names=[self.id_name, "time"])
-
-    def ahead(self, tail: int = 0) -> pd.DataFrame | None:
-        """The covariates at the ``horizon`` steps after :meth:`stacked`'s
-        rows, as a forecast from there knows them: the past-only ones NaN."""
-        if self.covariates is None:
-            return None
-        parts = {}
-        for k, s in self.series.items():
-            end = len(s) - tail
-            rows = self.covariates[k].iloc[end: end + self.horizon].copy()
-            rows.loc[:, [c for c in rows.columns if c not in self.future]] = np.nan
-            parts[k] = rows
-        return pd.concat(parts, names=[self.id_name, "time"])
 
 
 def load_panel(args) -> Panel:
@@ -128,11 +120,13 @@ def load_panel(args) -> Panel:
     kept = {k: s for k, s in series.items() if k not in short}
     covariates, calendar = None, ()
     if options or getattr(args, "calendar", False):
+        by_id = {} if extra is None else {
+            k: rows.droplevel(0) for k, rows in extra.groupby(level=0, sort=False)}
         covariates = {}
         for k, s in kept.items():
             try:
                 rows = None if extra is None else _forecast_rows(
-                    s, extra.loc[k], future, h)
+                    s, by_id[k], future, h)
                 if getattr(args, "calendar", False):
                     terms = _calendar(s, h)
                     calendar = tuple(terms.columns)
@@ -187,7 +181,7 @@ def _snaive(train: pd.Series, h: int) -> np.ndarray:
 
 
 def _what(model, panel: Panel) -> str:
-    if hasattr(model, "members_") or hasattr(model, "n_members"):
+    if hasattr(model, "n_members"):  # GlobalLSTMForecaster
         return (f"one global model ({model.n_members} network(s), "
                 f"{len(panel.series)} series)")
     return f"{len(panel.series)} forecaster(s)"
@@ -222,13 +216,13 @@ def _evaluate(held: pd.DataFrame, panel: Panel) -> tuple:
     return held[[idc, "origin", "h", "time", "actual", SK, SN]], metrics
 
 
-def _fit_predict(model, panel: Panel, tail: int) -> pd.Series:
-    """Fit on every series without its last ``tail`` rows; forecast the
-    ``horizon`` steps after them (with the covariates known there)."""
-    known = panel.known(tail)
+def _final_forecast(model, panel: Panel) -> pd.Series:
+    """Fit on all rows of every series; forecast the ``horizon`` steps after
+    each (with the covariates known there)."""
+    known = panel.known()
     if known is None:
-        return model.fit(panel.stacked(tail)).predict()
-    return model.fit(panel.stacked(tail), X=known).predict(X=panel.ahead(tail))
+        return model.fit(panel.stacked()).predict()
+    return model.fit(panel.stacked(), X=known).predict(X=panel.ahead())
 
 
 def run_panel(args) -> int:
@@ -274,7 +268,7 @@ def run_panel(args) -> int:
         print(f"trained {_what(model, panel)} on the training parts{fits}, "
               f"{n_jobs} process(es) ({time.perf_counter() - started:.0f} s)",
               flush=True)
-        final = _fit_predict(model, panel, 0)
+        final = _final_forecast(model, panel)
     holdout, metrics = _evaluate(held, panel)
     print()
     where = (f"one origin per series (its last {h} rows)" if windows == 1 else
